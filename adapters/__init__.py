@@ -1,0 +1,160 @@
+"""Adapters: the only way the conformance suite reaches an engine.
+
+An adapter is a plain module that translates the engine's names into the names below. It
+never changes behaviour: whatever a clause checks (a type, a value, an exception, recursion)
+must come from the engine untouched. Adapters never import the suite.
+
+Every adapter provides
+    NAME                  the engine's name in reports, e.g. "reference"
+    version()             the engine's version, a str
+    ABSENT                {capability: reason} for each capability below that the engine's
+                          design lacks; every capability not listed is declared present, and
+                          the clauses that need an absent one are skipped with its reason
+    leaf(a)               numpy array -> an engine value that gradients are taken against
+    value(v)              engine value -> its forward data, as the engine holds it
+    square(v)             the engine's square, engine value -> engine value
+    grad(fn, x, gy=None)  y = fn(leaf(x)), then backpropagate from y and return
+                          (forward data of y, gradient with respect to x), each as data that
+                          np.asarray turns into the values; gy=None lets the engine seed the
+                          output gradient itself (the book's backward() with y.grad unset),
+                          else gy (an array shaped like y) is the output gradient
+
+Capabilities, with the names each one requires (see CAPABILITIES)
+    exp             exp(v), the engine's exponential
+    vector          inputs of any shape, not only 0-d scalars
+    float64         computes float64 inputs in float64
+    implicit_seed   grad(fn, x) with gy=None seeds ones shaped like y, for any shape of y
+    seed_grad       grad(fn, x, gy) backpropagates the given output gradient gy
+    variable        Variable(data) class with .data and .backward(); grad_of(v) reads v's
+                    gradient as data (None before backward)
+    type_check      Variable accepts only np.ndarray or None and raises TypeError otherwise
+    retains_grads   after y.backward(), intermediate Variables keep their gradients
+    function_classes  Function, Square, Exp classes: an instance called on a Variable returns
+                    a new Variable; .forward(x) and .backward(gy) work on raw arrays
+    graph_links     creator_of(v) (None for a leaf), input_of(f), output_of(f)
+    as_array        as_array(x): np.array(x) for a numpy/Python scalar, else x itself
+    numerical_diff  numerical_diff(f, x, eps=1e-4) on engine values, the central difference
+
+Select an engine with CONFORMANCE_ENGINE: an adapter name (a module in this folder), a
+dotted module name, or a path to a .py file. A module that does not define NAME and grad is
+taken to be written to the book's API (Variable, square, ...) and bound by adapters.book.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+import types
+
+CAPABILITIES = {
+    "exp": ("exp",),
+    "vector": (),
+    "float64": (),
+    "implicit_seed": (),
+    "seed_grad": (),
+    "variable": ("Variable", "grad_of"),
+    "type_check": ("Variable",),
+    "retains_grads": ("Variable", "grad_of"),
+    "function_classes": ("Function", "Square", "Exp"),
+    "graph_links": ("creator_of", "input_of", "output_of"),
+    "as_array": ("as_array",),
+    "numerical_diff": ("numerical_diff",),
+}
+REQUIRED = ("NAME", "version", "ABSENT", "leaf", "value", "square", "grad")
+DEFAULT = "reference"
+FIX = ("set CONFORMANCE_ENGINE to an adapter name ({}), a dotted module name, "
+       "or a path to a .py file written to the book's API")
+
+
+class AdapterError(Exception):
+    """The engine named could not be loaded or bound; the message is one line."""
+
+
+def known():
+    here = os.path.dirname(__file__)
+    return sorted(f[:-3] for f in os.listdir(here)
+                  if f.endswith(".py") and not f.startswith("_") and f != "book.py")
+
+
+def load(spec=None):
+    """Load, bind and validate the engine named by spec (see the module docstring)."""
+    spec = (spec or DEFAULT).strip()
+    if spec.endswith(".py") or os.sep in spec or "/" in spec:
+        module = _import_file(spec)
+    elif spec in known():
+        module = _import(f"adapters.{spec}", spec)
+    else:
+        module = _import(spec, spec)
+    if not (hasattr(module, "NAME") and hasattr(module, "grad")):
+        from adapters import book
+        module = book.adapt(module, getattr(module, "__file__", None) or spec)
+    validate(module, spec)
+    return module
+
+
+def _fail_import(spec, exc):
+    last = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return AdapterError(f"engine {spec!r} did not import ({last}); install the engine it needs "
+                        f"(README: Engines) or fix the module")
+
+
+def _import(name, spec):
+    if importlib.util.find_spec(name.split(".")[0]) is None:
+        raise AdapterError(f"unknown engine {spec!r}: no adapter, module or file of that name; "
+                           + FIX.format(", ".join(known())))
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:
+        raise _fail_import(spec, exc) from exc
+
+
+def _import_file(spec):
+    path = os.path.abspath(os.path.expanduser(spec))
+    if not os.path.isfile(path):
+        raise AdapterError(f"engine file {spec!r} does not exist; " + FIX.format(", ".join(known())))
+    name = "conformance_engine_" + os.path.splitext(os.path.basename(path))[0]
+    sys.path.insert(0, os.path.dirname(path))  # so the file can import its siblings
+    module = types.ModuleType(name)
+    module.__file__ = path
+    try:
+        with open(path, "rb") as f:
+            code = compile(f.read(), path, "exec")
+        sys.modules[name] = module
+        exec(code, module.__dict__)
+    except BaseException as exc:
+        sys.modules.pop(name, None)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) else ""
+        raise AdapterError(f"engine file {spec!r} raised {type(exc).__name__}{where} on import: "
+                           f"{str(exc).splitlines()[0] if str(exc) else ''}; fix the file so "
+                           f"`python {spec}` runs") from exc
+    finally:
+        sys.path.remove(os.path.dirname(path))
+    return module
+
+
+def validate(adapter, spec="?"):
+    """Raise AdapterError unless adapter provides what it declares."""
+    missing = [n for n in REQUIRED if not hasattr(adapter, n)]
+    if missing:
+        raise AdapterError(f"adapter {spec!r} lacks {', '.join(missing)}; every adapter must "
+                           f"define {', '.join(REQUIRED)} (see adapters/__init__.py)")
+    absent = adapter.ABSENT
+    unknown = sorted(set(absent) - set(CAPABILITIES))
+    if unknown:
+        raise AdapterError(f"adapter {spec!r} declares unknown capabilities absent: "
+                           f"{', '.join(unknown)}; known: {', '.join(CAPABILITIES)}")
+    for cap, reason in absent.items():
+        if not (isinstance(reason, str) and reason.strip()):
+            raise AdapterError(f"adapter {spec!r} declares {cap!r} absent with no reason; "
+                               f"give ABSENT[{cap!r}] a sentence saying why")
+    for cap, names in CAPABILITIES.items():
+        lacking = [n for n in names if cap not in absent and not hasattr(adapter, n)]
+        if lacking:
+            raise AdapterError(f"adapter {spec!r} declares capability {cap!r} but lacks "
+                               f"{', '.join(lacking)}; define it or add {cap!r} to ABSENT "
+                               f"with a reason")
+
+
+def has(adapter, capability):
+    return capability not in adapter.ABSENT

@@ -1,0 +1,34 @@
+"""Step 8: backward is a loop, so graph depth is bounded by memory, not the call stack."""
+import unittest
+
+import numpy as np
+
+from conformance.support import EXACT, Clauses
+
+
+def chain(square, n):
+    def f(x):
+        for _ in range(n):
+            x = square(x)
+        return x
+    return f
+
+
+class DeepChainClauses(Clauses):
+
+    def test_s9_deep_chain_backward_is_iterative(self):
+        """S9: a chain of 1000 squares gives exactly 2**1000; 100,000 squares raise no RecursionError."""
+        E = self.engine
+        for n, x, want in ((1000, 1.0, 2.0 ** 1000), (100_000, 0.0, 0.0)):
+            with self.subTest(f"{n} squares at {x}"):
+                try:
+                    y, gx = self.grad(chain(E.square, n), np.array(x))
+                except RecursionError as exc:
+                    self.fail(f"{self.clause}: backward through {n} squares raised "
+                              f"RecursionError ({exc}); backward must be a loop, not recursion")
+                self.assertValues(gx, want, f"grad of {n} nested squares at {x}", EXACT,
+                                  "powers of two are exact in float64")
+
+
+class TestDeepChain(DeepChainClauses, unittest.TestCase):
+    pass

@@ -1,0 +1,77 @@
+"""Steps 3, 9: forward values of square, exp and their composite; 0-d stays an array."""
+import unittest
+
+import numpy as np
+
+from conformance.support import EXACT, Clauses, composite_np
+
+# (x, square(exp(square(x)))): the contract's values; the rest are the suite's own float64.
+COMPOSITE = ((0.5, 1.648721270700128), (1.0, 7.3890560989306495), (0.3, 1.1972173631218104),
+             (-0.5, 1.648721270700128), (0.0, 1.0))
+VECTORS = (np.array([0.5, -1.0, 0.3]), np.array([[0.0, 0.25, -0.75], [1.0, -0.3, 0.6]]))
+
+
+class ForwardClauses(Clauses):
+
+    def test_s4_square_exp_and_composite_forward(self):
+        """S4: square, exp and square(exp(square(x))) give the right forward values."""
+        E = self.engine
+        for x, want in ((2.0, 4.0), (-3.0, 9.0), (0.5, 0.25), (10.0, 100.0)):
+            with self.subTest(f"square({x})"):
+                self.assertValues(E.value(E.square(E.leaf(np.array(x)))), want,
+                                  f"square({x})", EXACT, "squares of short floats are exact")
+        self.require("exp")
+        for x in (0.0, 1.0, -1.0, 0.5):
+            with self.subTest(f"exp({x})"):
+                self.assertValues(E.value(E.exp(E.leaf(np.array(x)))), np.exp(x), f"exp({x})",
+                                  self.ulp_rtol(), "one libm exp")
+        f = self.composite()
+        for x, want in COMPOSITE:
+            with self.subTest(f"composite({x})"):
+                self.assertValues(E.value(f(E.leaf(np.array(x)))), want,
+                                  f"square(exp(square({x})))", self.ulp_rtol(),
+                                  "exp-derived, compared with the composite")
+        self.require("vector")
+        for x in VECTORS:
+            with self.subTest(f"composite on shape {x.shape}"):
+                y = np.asarray(E.value(f(E.leaf(x.copy()))))
+                self.assertEqual(y.shape, x.shape, f"{self.clause}: output shape of an "
+                                                   f"elementwise composite")
+                self.assertValues(y, composite_np(x), f"square(exp(square({x.tolist()})))",
+                                  self.ulp_rtol(), "exp-derived, elementwise")
+
+    def test_s10_functions_wrap_fresh_instances(self):
+        """S10: square(x) and exp(x) wrap a fresh Function each call and match the classes."""
+        self.require("variable", "function_classes", "graph_links", "exp")
+        E = self.engine
+        for fn, cls in ((E.square, E.Square), (E.exp, E.Exp)):
+            with self.subTest(fn.__name__):
+                x = E.Variable(np.array(0.5))
+                y1, y2 = fn(x), fn(x)
+                f1, f2 = E.creator_of(y1), E.creator_of(y2)
+                self.assertIsInstance(f1, cls, f"{self.clause}: {fn.__name__}(x) must be "
+                                               f"created by a {cls.__name__}, got {f1!r}")
+                self.assertIsNot(f1, f2, f"{self.clause}: two calls of {fn.__name__}(x) "
+                                         f"returned outputs with one shared creator")
+                self.assertValues(y1.data, cls()(E.Variable(np.array(0.5))).data,
+                                  f"{fn.__name__}(0.5) against {cls.__name__}()(0.5)", EXACT,
+                                  "the same operation")
+
+    def test_s14_zero_d_output_stays_an_ndarray(self):
+        """S14: a 0-d input gives a 0-d np.ndarray output, never a numpy scalar."""
+        self.require("variable")
+        E = self.engine
+        fns = [("square", E.square)]
+        if self.has("exp"):
+            fns += [("exp", E.exp), ("square(exp(square(x)))", self.composite())]
+        for name, fn in fns:
+            with self.subTest(name):
+                y = fn(E.Variable(np.array(1.0)))
+                self.assertIs(type(y.data), np.ndarray,
+                              f"{self.clause}: {name} of Variable(np.array(1.0)) has .data of "
+                              f"type {type(y.data).__name__}, must be numpy.ndarray")
+                self.assertEqual(y.data.ndim, 0, f"{self.clause}: {name} of a 0-d input")
+
+
+class TestForward(ForwardClauses, unittest.TestCase):
+    pass

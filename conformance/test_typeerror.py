@@ -1,0 +1,30 @@
+"""Step 9: Variable takes only an ndarray (or None)."""
+import unittest
+
+import numpy as np
+
+from conformance.support import Clauses
+
+NOT_ARRAYS = (1.0, 1, True, [1.0, 2.0], (1.0,), "1.0", np.float64(1.0), np.float32(1.0),
+              np.int64(1))
+
+
+class TypeErrorClauses(Clauses):
+
+    def test_s12_variable_rejects_non_arrays(self):
+        """S12: Variable takes only np.ndarray or None; anything else raises TypeError."""
+        self.require("variable", "type_check")
+        E = self.engine
+        for data in NOT_ARRAYS:
+            with self.subTest(f"Variable({data!r})"):
+                with self.assertRaises(TypeError, msg=f"{self.clause}: Variable({data!r}) of "
+                                                      f"type {type(data).__name__}"):
+                    E.Variable(data)
+        for data in (None, np.array(1.0), np.array([1, 2]), np.zeros((2, 0))):
+            with self.subTest(f"Variable({data!r}) is accepted"):
+                self.assertIs(E.Variable(data).data, data,
+                              f"{self.clause}: Variable({data!r}) must be accepted")
+
+
+class TestTypeError(TypeErrorClauses, unittest.TestCase):
+    pass
