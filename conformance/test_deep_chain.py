@@ -24,8 +24,13 @@ class DeepChainClauses(Clauses):
                 try:
                     y, gx = self.grad(chain(E.square, n), np.array(x))
                 except RecursionError as exc:
+                    recursion = exc
+                else:
+                    recursion = None
+                if recursion is not None:
                     self.fail(f"{self.clause}: backward through {n} squares raised "
-                              f"RecursionError ({exc}); backward must be a loop, not recursion")
+                              f"RecursionError ({recursion}); backward must be a loop, "
+                              f"not recursion")
                 self.assertValues(gx, want, f"grad of {n} nested squares at {x}", EXACT,
                                   "powers of two are exact in float64")
 

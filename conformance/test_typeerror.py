@@ -20,10 +20,11 @@ class TypeErrorClauses(Clauses):
                 with self.assertRaises(TypeError, msg=f"{self.clause}: Variable({data!r}) of "
                                                       f"type {type(data).__name__}"):
                     E.Variable(data)
-        for data in (None, np.array(1.0), np.array([1, 2]), np.zeros((2, 0))):
+        self.assertIsNone(E.Variable(None).data, f"{self.clause}: Variable(None) is accepted")
+        for data in (np.array(1.0), np.array([1, 2]), np.zeros((2, 0))):
             with self.subTest(f"Variable({data!r}) is accepted"):
-                self.assertIs(E.Variable(data).data, data,
-                              f"{self.clause}: Variable({data!r}) must be accepted")
+                np.testing.assert_array_equal(E.Variable(data).data, data, err_msg=f"{self.clause}: "
+                                              f"Variable({data!r}) must be accepted")
 
 
 class TestTypeError(TypeErrorClauses, unittest.TestCase):

@@ -1,0 +1,73 @@
+"""Run the clause groups against an adapter in-process and report one outcome per clause.
+
+Used by the project's meta-tests and by the cross-engine matrix; the suite itself runs under
+plain `python -m unittest discover conformance`.
+"""
+import importlib
+import pkgutil
+import unittest
+
+import conformance
+from conformance.support import Clauses
+
+PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
+_RANK = {PASS: 0, SKIP: 1, FAIL: 2, ERROR: 3}
+
+
+def clause_groups():
+    """The mixin classes of every conformance/test_*.py module, in module order."""
+    groups = []
+    for info in sorted(pkgutil.iter_modules(conformance.__path__), key=lambda m: m.name):
+        if info.name.startswith("test_"):
+            module = importlib.import_module(f"conformance.{info.name}")
+            groups += [obj for obj in vars(module).values()
+                       if isinstance(obj, type) and issubclass(obj, Clauses)
+                       and obj is not Clauses and not issubclass(obj, unittest.TestCase)]
+    return groups
+
+
+def clause_of(test):
+    doc = getattr(test, "_testMethodDoc", None) or ""
+    return doc.split(":", 1)[0].strip() or test.id()
+
+
+class _Result(unittest.TestResult):
+    def __init__(self):
+        super().__init__()
+        self.outcomes = {}
+
+    def _note(self, test, status, message=""):
+        clause = clause_of(getattr(test, "test_case", test))
+        old = self.outcomes.get(clause)
+        if old is None or _RANK[status] > _RANK[old[0]]:
+            self.outcomes[clause] = (status, message)
+
+    def addSuccess(self, test):
+        self._note(test, PASS)
+
+    def addSkip(self, test, reason):
+        self._note(test, SKIP, reason)
+
+    def addFailure(self, test, err):
+        self._note(test, FAIL, str(err[1]))
+
+    def addError(self, test, err):
+        self._note(test, ERROR, f"{err[0].__name__}: {err[1]}")
+
+    def addSubTest(self, test, subtest, err):
+        if err is not None:
+            failed = issubclass(err[0], test.failureException)
+            self._note(test, FAIL if failed else ERROR,
+                       str(err[1]) if failed else f"{err[0].__name__}: {err[1]}")
+
+
+def run(engine):
+    """{clause id: (status, message)} for every clause, run against `engine`."""
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite()
+    for group in clause_groups():
+        bound = type(group.__name__, (group, unittest.TestCase), {"engine": engine})
+        suite.addTests(loader.loadTestsFromTestCase(bound))
+    result = _Result()
+    suite.run(result)
+    return result.outcomes

@@ -1,0 +1,86 @@
+"""The kit tests itself: the reference passes every clause, each mutant fails exactly the
+clauses it names, and correct engines in other styles of the book's API pass."""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import adapters
+from adapters import book
+from conformance import runner
+from tests.broken import MUTANTS
+
+CLAUSES = {f"S{i}" for i in range(1, 17)}
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STYLES = sorted(glob.glob(os.path.join(ROOT, "tests", "engines", "*.py")))
+
+
+def failing(outcomes):
+    return {c for c, (status, _) in outcomes.items() if status in (runner.FAIL, runner.ERROR)}
+
+
+def by_id(clauses):
+    return sorted(clauses, key=lambda c: int(c[1:]))
+
+
+class TestReference(unittest.TestCase):
+
+    def test_reference_passes_every_clause(self):
+        outcomes = runner.run(adapters.load("reference"))
+        self.assertEqual(set(outcomes), CLAUSES, "the suite must report every clause S1-S16")
+        for clause, (status, message) in outcomes.items():
+            self.assertEqual(status, runner.PASS, f"reference: {clause}: {message}")
+
+
+class TestMutants(unittest.TestCase):
+
+    def test_every_clause_is_proven_by_a_mutant(self):
+        covered = set().union(*(m.breaks for m in MUTANTS))
+        self.assertEqual(by_id(CLAUSES - covered), [], "clauses no mutant shows failing")
+
+    def test_each_mutant_fails_exactly_the_clauses_it_breaks(self):
+        for m in MUTANTS:
+            with self.subTest(m.name):
+                outcomes = runner.run(book.adapt(m.module(), m.name))
+                got = failing(outcomes)
+                detail = "; ".join(f"{c}: {outcomes[c][1].splitlines()[0] if outcomes[c][1] else ''}"
+                                   for c in by_id(got ^ m.breaks) if c in outcomes)
+                self.assertEqual(by_id(got), by_id(m.breaks),
+                                 f"mutant {m.name} ({m.why}) failed {by_id(got)}, "
+                                 f"expected {by_id(m.breaks)}: {detail}")
+
+    def test_a_mutant_given_by_path_fails_with_its_clause_id(self):
+        mutant = next(m for m in MUTANTS if m.name == "recursive_backward")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "step10.py")
+            with open(path, "w") as f:
+                f.write(mutant.source())
+            run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                                 cwd=ROOT, capture_output=True, text=True,
+                                 env=dict(os.environ, CONFORMANCE_ENGINE=path))
+        self.assertNotEqual(run.returncode, 0, run.stderr[-2000:])
+        self.assertIn(f"testing engine {path}", run.stderr)
+        self.assertIn("S9: backward through 1000 squares raised RecursionError", run.stderr)
+        self.assertIn("FAILED (failures=", run.stderr)
+
+
+class TestOtherStyles(unittest.TestCase):
+    """Correct engines written to the book's API in styles the reference does not use."""
+
+    def test_there_are_several_styles(self):
+        self.assertGreaterEqual(len(STYLES), 3)
+
+    def test_each_style_passes_every_clause(self):
+        for path in STYLES:
+            with self.subTest(os.path.basename(path)):
+                outcomes = runner.run(adapters.load(path))
+                bad = {c: outcomes[c][1] for c in failing(outcomes)}
+                self.assertEqual(bad, {}, f"{path} is correct but failed")
+                skipped = {c: m for c, (s, m) in outcomes.items() if s == runner.SKIP}
+                self.assertEqual(skipped, {}, f"{path} defines the whole API but was skipped")
+
+
+if __name__ == "__main__":
+    unittest.main()
