@@ -39,6 +39,7 @@ def current_engine():
             sys.stderr.write(f"conformance: {ENGINE_VAR}={spec!r}: {exc}\n")
             sys.stderr.flush()
             os._exit(2)  # unittest would turn an exception here into one failure per module
+        seed()  # a bad seed also stops the run before any test
         sys.stderr.write(f"conformance: testing {describe(_engine)}\n")
     return _engine
 

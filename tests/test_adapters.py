@@ -1,0 +1,138 @@
+"""Engine selection and the adapter protocol: good specs load, bad ones fail in one line."""
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import types
+import unittest
+
+import adapters
+from adapters import book
+from conformance import runner
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def suite_run(engine):
+    return subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                          cwd=ROOT, capture_output=True, text=True,
+                          env=dict(os.environ, CONFORMANCE_ENGINE=engine))
+
+
+class TestLoad(unittest.TestCase):
+
+    def test_default_and_named_reference(self):
+        for spec in (None, "", "reference", " reference "):
+            with self.subTest(spec=spec):
+                engine = adapters.load(spec)
+                self.assertEqual((engine.NAME, engine.ABSENT), ("reference", {}))
+
+    def test_dotted_module_written_to_the_book_api(self):
+        engine = adapters.load("tests.engines.step10_book")
+        self.assertEqual(engine.NAME, os.path.join(ROOT, "tests", "engines", "step10_book.py"))
+
+    def assertLoadError(self, spec, *fragments):
+        with self.assertRaises(adapters.AdapterError) as ctx:
+            adapters.load(spec)
+        message = str(ctx.exception)
+        self.assertNotIn("\n", message, "an AdapterError is one line")
+        for fragment in fragments:
+            self.assertIn(fragment, message)
+
+    def test_bad_specs_say_what_is_wrong_and_how_to_fix_it(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            def write(name, text):
+                path = os.path.join(tmp, name)
+                with open(path, "w") as f:
+                    f.write(textwrap.dedent(text))
+                return path
+            cases = [
+                ("no_such_engine", "unknown engine", "set CONFORMANCE_ENGINE to"),
+                (os.path.join(tmp, "missing.py"), "does not exist", "set CONFORMANCE_ENGINE to"),
+                (write("syntax.py", "def f(:\n"), "SyntaxError (line 1)", "fix the file"),
+                (write("raises.py", "raise RuntimeError('boom')\n"), "RuntimeError", "boom"),
+                (write("nothing.py", "x = 1\n"), "defines no Variable", "Variable and square"),
+                (write("half.py", "class Variable: pass\n"), "defines no square", "square"),
+                (write("adapter_missing.py", "NAME = 'x'\ndef grad(fn, x, gy=None): pass\n"),
+                 "lacks version, ABSENT, leaf, value, square", "must define"),
+            ]
+            for spec, *fragments in cases:
+                with self.subTest(spec=os.path.basename(spec)):
+                    self.assertLoadError(spec, *fragments)
+
+    def test_capability_declarations_are_validated(self):
+        ref = adapters.load("reference")
+        def fake(**changes):
+            module = types.ModuleType("fake")
+            module.__dict__.update({k: v for k, v in vars(ref).items() if not k.startswith("__")})
+            module.__dict__.update(changes)
+            for name, value in changes.items():
+                if value is None:
+                    delattr(module, name)
+            return module
+        cases = [(fake(ABSENT={"teleport": "no"}), "unknown capabilities absent: teleport"),
+                 (fake(ABSENT={"exp": " "}), "declares 'exp' absent with no reason"),
+                 (fake(exp=None), "declares capability 'exp' but lacks exp")]
+        for module, fragment in cases:
+            with self.subTest(fragment):
+                with self.assertRaises(adapters.AdapterError) as ctx:
+                    adapters.validate(module, "fake")
+                self.assertIn(fragment, str(ctx.exception))
+
+    def test_book_adapter_turns_missing_names_into_absent_capabilities(self):
+        module = types.ModuleType("step07")
+        for name in ("Variable", "square", "Square", "Function"):
+            setattr(module, name, object())
+        absent = book.bind(module, "step07.py")["ABSENT"]
+        self.assertEqual(sorted(absent), ["as_array", "exp", "function_classes", "graph_links",
+                                          "numerical_diff"])
+        self.assertEqual(absent["exp"], "step07.py defines no exp")
+        self.assertEqual(absent["function_classes"], "step07.py defines no Exp")
+
+
+class TestSkips(unittest.TestCase):
+
+    def test_absent_capability_skips_its_clauses_with_the_reason(self):
+        ref = adapters.load("reference")
+        engine = types.ModuleType("functional")
+        engine.__dict__.update({k: v for k, v in vars(ref).items() if not k.startswith("__")})
+        reason = "functional engine: no Variable objects"
+        engine.NAME, engine.ABSENT = "functional", {"variable": reason}
+        outcomes = runner.run(engine)
+        for clause in ("S1", "S2", "S3", "S12", "S14"):
+            status, message = outcomes[clause]
+            self.assertEqual(status, runner.SKIP, f"{clause}: {message}")
+            self.assertEqual(message, f"functional lacks variable: {reason}")
+        for clause in ("S4", "S5", "S9", "S15", "S16"):
+            self.assertEqual(outcomes[clause][0], runner.PASS, f"{clause}: {outcomes[clause]}")
+
+
+class TestCommandLine(unittest.TestCase):
+
+    def test_the_run_names_its_engine(self):
+        run = suite_run("reference")
+        self.assertEqual(run.returncode, 0, run.stderr[-2000:])
+        self.assertTrue(run.stderr.startswith("conformance: testing engine reference "),
+                        run.stderr[:200])
+
+    def test_a_bad_engine_stops_the_run_in_one_line(self):
+        run = suite_run("no_such_engine")
+        self.assertEqual(run.returncode, 2)
+        self.assertEqual(run.stdout, "")
+        lines = run.stderr.splitlines()
+        self.assertEqual(len(lines), 1, run.stderr)
+        self.assertIn("unknown engine 'no_such_engine'", lines[0])
+        self.assertNotIn("Ran ", run.stderr)
+
+    def test_a_bad_seed_stops_the_run_in_one_line(self):
+        run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                             cwd=ROOT, capture_output=True, text=True,
+                             env=dict(os.environ, CONFORMANCE_SEED="abc"))
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("CONFORMANCE_SEED='abc' is not an integer", run.stderr)
+        self.assertEqual(len(run.stderr.splitlines()), 1, run.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
