@@ -1,39 +1,57 @@
-"""Step 10: the book's tests, and a gradient check against the suite's own oracle."""
+"""Step 10: the book's tests, and gradient checks against the suite's own oracle."""
+import os
 import unittest
 
 import numpy as np
 
 from conformance import gradcheck
-from conformance.support import EXACT, SEED_VAR, Clauses, seed
+from conformance.support import ENGINE_VAR, EXACT, SEED_VAR, Clauses, seed
 
 SHAPES = ((1,), (3,), (2, 3))
+# Random-direction mode on an input this large: O(1) engine evaluations, where full mode
+# would need 4 per element.
+LARGE = (100, 100)
+LOW, HIGH = -1.25, 1.25  # |x| <= 1.25 keeps exp(x^2)^2 below 23
+GY_LOW, GY_HIGH = 0.5, 2.0
 
 
 class GradientCheckClauses(Clauses):
 
     def test_s15_step10_tests_and_gradient_check(self):
-        """S15: square(2.0) == 4.0, its backward at 3.0 == 6.0, and backward matches a float64 central difference on seeded random inputs."""
+        """S15: square(2.0) == 4.0, its backward at 3.0 == 6.0, and backward passes the suite's gradient check (full and random-direction modes) on seeded random inputs."""
         E = self.engine
         y = E.value(E.square(E.leaf(np.array(2.0))))
         self.assertValues(y, 4.0, "square(2.0)", EXACT, "the book's test_forward")
         _, gx = self.grad(E.square, np.array(3.0))
         self.assertValues(gx, 6.0, "backward of square at 3.0", EXACT, "the book's test_backward")
-        fns = [("square", E.square)]
+        fns = [("square", E.square, "E.square")]
         if self.has("exp"):
-            fns += [("exp", E.exp), ("square(exp(square(x)))", self.composite())]
-        shapes = SHAPES if self.has("vector") else ((),)
+            fns += [("exp", E.exp, "E.exp"),
+                    ("square(exp(square(x)))", self.composite(),
+                     "lambda x: E.square(E.exp(E.square(x)))")]
         s = seed()
-        rng = np.random.default_rng(s)
-        for name, fn in fns:
-            for shape in shapes:
-                x = rng.uniform(-1.25, 1.25, shape)
-                gy = rng.uniform(0.5, 2.0, shape) if self.has("seed_grad") else np.ones(shape)
-                with self.subTest(f"{name} on shape {shape}"):
-                    report = gradcheck.check(E, fn, x, gy if self.has("seed_grad") else None)
-                    if report:
-                        self.fail(f"{self.clause}: gradient check of {name} at x={x.tolist()}, "
-                                  f"gy={gy.tolist()}: {report}; seed {s} "
-                                  f"(rerun with {SEED_VAR}={s})")
+        cases = [("full", shape) for shape in (SHAPES if self.has("vector") else ((),))]
+        if self.has("vector"):
+            cases.append(("random", LARGE))
+        for name, fn, fn_text in fns:
+            for k, (mode, shape) in enumerate(cases):
+                with self.subTest(f"{name} on shape {shape}, {mode} mode"):
+                    self.check(fn, fn_text, name, mode, shape, s + k)
+
+    def check(self, fn, fn_text, name, mode, shape, case_seed):
+        x_text = f"np.random.default_rng({case_seed}).uniform({LOW}, {HIGH}, {shape})"
+        x = np.random.default_rng(case_seed).uniform(LOW, HIGH, shape)
+        gy, gy_text = None, None
+        if self.has("seed_grad"):
+            gy_text = f"np.random.default_rng({case_seed + 1}).uniform({GY_LOW}, {GY_HIGH}, {shape})"
+            gy = np.random.default_rng(case_seed + 1).uniform(GY_LOW, GY_HIGH, shape)
+        report = gradcheck.check_gradient(
+            self.engine, fn, x, gy, mode=mode, seed=case_seed,
+            engine_spec=os.environ.get(ENGINE_VAR) or self.engine.NAME,
+            fn_text=fn_text, x_text=x_text, gy_text=gy_text)
+        if not report.ok:
+            self.fail(f"{self.clause}: gradient check of {name} on shape {shape} "
+                      f"({SEED_VAR}={seed()} replays the run):\n{report.message}")
 
 
 class TestGradientCheck(GradientCheckClauses, unittest.TestCase):
