@@ -11,5 +11,17 @@ setup(
     python_requires=">=3.9",
     packages=["reference", "adapters", "conformance"],
     install_requires=["numpy"],
+    # One entry per engine adapter: `pip install .[torch]`. Pins install on the Python
+    # versions listed in .github/workflows/engines.yml; see the adapter's docstring for why.
+    extras_require={
+        "dezero": ["dezero==0.0.13", "numpy<1.24", "matplotlib"],
+        "torch": ["torch==2.13.0"],
+        "autograd": ['autograd==1.9.1; python_version >= "3.10"',
+                     'autograd==1.8.0; python_version < "3.10"'],
+        "mygrad": ['mygrad==2.5.0; python_version >= "3.11"',
+                   'mygrad==2.4.0; python_version < "3.11"'],
+        "micrograd": ["micrograd==0.1.0"],
+        "chainer": ["chainer==7.8.1", "numpy<2", "setuptools<81"],
+    },
     classifiers=["Programming Language :: Python :: 3", "Topic :: Software Development :: Testing"],
 )

@@ -1,0 +1,79 @@
+"""Real DeZero (PyPI `dezero`, the book's own engine in its final form, steps 1-60).
+
+Mapped: Variable, Function, exp, Exp and as_array are DeZero's own. `square(v)` is `v ** 2`,
+DeZero's own Pow operation: the engine has no square. A gradient is a DeZero Variable, so
+grad_of reads its .data, and an output gradient gy is given to the engine as Variable(gy).
+Links are DeZero's later-step spellings: Function.inputs and Function.outputs (weak refs).
+
+Absent:
+- retains_grads: backward(retain_grad=False), the default, sets the grad of every Function
+  output to None once it is used, the final output included: only leaves keep a gradient.
+- function_classes: there is no Square class (x ** 2 is Pow(2)); Square, Exp and Function are
+  needed together.
+- numerical_diff: DeZero has utils.numerical_grad(f, x, *args) instead, with a fixed eps of
+  1e-4 and extra arguments passed on to f, so numerical_diff(f, x, eps) has no counterpart.
+
+Needs numpy < 1.24 (dezero.transforms uses np.int at import) and matplotlib (imported by
+dezero.utils, not declared by the package).
+"""
+from importlib import metadata
+
+import dezero
+import dezero.functions
+
+NAME = "dezero"
+ABSENT = {
+    "retains_grads": "backward(retain_grad=False), the default, clears the grad of every "
+                     "Function output (the final output too); only leaves keep theirs",
+    "function_classes": "DeZero has no Square class: x ** 2 is Pow(2)",
+    "numerical_diff": "DeZero has utils.numerical_grad(f, x, *args) with a fixed eps=1e-4 "
+                      "(extra arguments go to f), not numerical_diff(f, x, eps)",
+}
+
+Variable = dezero.Variable
+Function = dezero.Function
+Exp = dezero.functions.Exp
+exp = dezero.functions.exp
+as_array = dezero.as_array
+
+
+def version():
+    return metadata.version("dezero")
+
+
+def square(v):
+    return v ** 2
+
+
+def leaf(a):
+    return Variable(a)
+
+
+def value(v):
+    return v.data
+
+
+def grad_of(v):
+    g = v.grad
+    return g.data if isinstance(g, Variable) else g
+
+
+def grad(fn, x, gy=None):
+    xv = Variable(x)
+    y = fn(xv)
+    if gy is not None:
+        y.grad = Variable(gy)
+    y.backward()
+    return y.data, grad_of(xv)
+
+
+def creator_of(v):
+    return v.creator
+
+
+def input_of(f):
+    return f.inputs[0]
+
+
+def output_of(f):
+    return f.outputs[0]()
