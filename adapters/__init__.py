@@ -28,7 +28,7 @@ Capabilities, with the names each one requires (see CAPABILITIES)
     variable        Variable(data) class with .data and .backward(); grad_of(v) reads v's
                     gradient as data (None before backward)
     type_check      Variable accepts only np.ndarray or None and raises TypeError otherwise
-    retains_grads   after y.backward(), intermediate Variables keep their gradients
+    retains_grads   after y.backward(), y and the intermediate Variables keep their gradients
     function_classes  Function, Square, Exp classes: an instance called on a Variable returns
                     a new Variable; .forward(x) and .backward(gy) work on raw arrays
     graph_links     creator_of(v) (None for a leaf), input_of(f), output_of(f)
