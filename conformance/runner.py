@@ -61,12 +61,19 @@ class _Result(unittest.TestResult):
                        str(err[1]) if failed else f"{err[0].__name__}: {err[1]}")
 
 
-def run(engine):
-    """{clause id: (status, message)} for every clause, run against `engine`."""
+def run(engine, spec=None):
+    """{clause id: (status, message)} for every clause, run against `engine`.
+
+    In-process by default; given the engine's CONFORMANCE_ENGINE `spec`, each clause runs in
+    the isolation worker, so a hang or crash is that clause's TIMEOUT or CRASH.
+    """
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
+    attrs = {"engine": engine}
+    if spec is not None:
+        attrs.update(spec=spec, _isolate=True)
     for group in clause_groups():
-        bound = type(group.__name__, (group, unittest.TestCase), {"engine": engine})
+        bound = type(group.__name__, (group, unittest.TestCase), attrs)
         suite.addTests(loader.loadTestsFromTestCase(bound))
     result = _Result()
     suite.run(result)

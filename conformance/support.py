@@ -1,16 +1,23 @@
 """What every clause group shares: the engine binding, capability skips, tolerances, seeds."""
+import contextlib
+import functools
 import os
 import platform
+import re
 import sys
+import unittest
 
 import numpy as np
 
 import adapters
+from conformance import isolation
 
 __unittest = True  # unittest leaves this module's frames out of failure tracebacks
 
 ENGINE_VAR = "CONFORMANCE_ENGINE"
 SEED_VAR = "CONFORMANCE_SEED"
+EXPECTED_VAR = "CONFORMANCE_EXPECTED"
+EXPECTED_DIR = os.path.join(isolation.ROOT, "matrix", "expected")
 DEFAULT_SEED = 20261126
 
 F64_EPS = np.finfo(np.float64).eps
@@ -26,22 +33,67 @@ ULP_RTOL_F32 = 8 * F32_EPS
 NUMDIFF_RTOL = 1e-9
 
 _engine = None
+_expected = {}
+
+
+def load_engine():
+    """The engine named by CONFORMANCE_ENGINE; raises AdapterError."""
+    return adapters.load(os.environ.get(ENGINE_VAR, ""))
+
+
+def stop(message):
+    """End the run before any test, with one line on stderr and exit status 2."""
+    sys.stderr.write(f"conformance: {message}\n")
+    sys.stderr.flush()
+    os._exit(2)  # unittest would turn an exception here into one failure per module
 
 
 def current_engine():
-    """The engine named by CONFORMANCE_ENGINE, loaded once; a bad name ends the run at once."""
-    global _engine
+    """The engine named by CONFORMANCE_ENGINE, loaded once; a bad setting ends the run at once."""
+    global _engine, _expected
     if _engine is None:
-        spec = os.environ.get(ENGINE_VAR, "")
         try:
-            _engine = adapters.load(spec)
-        except adapters.AdapterError as exc:
-            sys.stderr.write(f"conformance: {ENGINE_VAR}={spec!r}: {exc}\n")
-            sys.stderr.flush()
-            os._exit(2)  # unittest would turn an exception here into one failure per module
-        seed()  # a bad seed also stops the run before any test
+            engine = load_engine()
+            seed()
+            isolation.timeout()
+            _expected = read_expected(expected_path(engine))
+        except (adapters.AdapterError, ValueError) as exc:
+            stop(f"{ENGINE_VAR}={os.environ.get(ENGINE_VAR, '')!r}: {exc}"
+                 if isinstance(exc, adapters.AdapterError) else str(exc))
+        _engine = engine
         sys.stderr.write(f"conformance: testing {describe(_engine)}\n")
     return _engine
+
+
+def expected_path(engine):
+    """CONFORMANCE_EXPECTED, else matrix/expected/<adapter name>.txt if there is one."""
+    path = os.environ.get(EXPECTED_VAR) or os.path.join(EXPECTED_DIR, f"{engine.NAME}.txt")
+    if os.environ.get(EXPECTED_VAR) and not os.path.isfile(path):
+        raise ValueError(f"{EXPECTED_VAR}={path!r} does not exist; give the path of a file of "
+                         f"lines 'S9 reason', or unset it")
+    return path if os.path.isfile(path) else None
+
+
+def read_expected(path):
+    """{clause id: reason} from lines 'S9 reason' ('#' comments and blank lines ignored)."""
+    if path is None:
+        return {}
+    known = {f"S{i}" for i in range(1, 17)}
+    expected = {}
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            clause, _, reason = line.partition(" ")
+            if not re.fullmatch(r"S\d+", clause) or not reason.strip():
+                raise ValueError(f"{path}:{number}: {line!r} is not 'S<n> reason'; write the "
+                                 f"clause id, a space, and why it is expected to fail")
+            if clause not in known:
+                sys.stderr.write(f"conformance: warning: {path}:{number}: {clause} matches no "
+                                 f"clause; remove the line\n")
+            expected[clause] = f"{reason.strip()} ({os.path.basename(path)}:{number})"
+    return expected
 
 
 def describe(engine):
@@ -61,16 +113,122 @@ def seed():
         os._exit(2)
 
 
+def _clause(fn):
+    """Wrap a clause body: record its outcomes (in a worker, or in-process), then replay them."""
+    @functools.wraps(fn)
+    def clause(self):
+        if self._sink is not None:
+            return fn(self)
+        events = []
+        if self._isolate:
+            isolation.run_in_worker(self.spec, self._request(fn.__name__), events.append)
+        else:
+            isolation.record(self, fn.__name__, events.append)
+        self._replay(events)
+    clause.wrapped = fn
+    return clause
+
+
 class Clauses:
-    """Mixin for a clause group: combine with unittest.TestCase; `engine` may be preset."""
+    """Mixin for a clause group: combine with unittest.TestCase; `engine` may be preset.
+
+    With the engine preset (the runner, the worker), clause bodies run in-process; with the
+    engine taken from CONFORMANCE_ENGINE they run in the isolation worker (isolation.py), and
+    the expected-failure file of the engine applies.
+    """
 
     engine = None
+    spec = None
+    expected = {}
+    _isolate = False
+    _sink = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, fn in list(vars(cls).items()):
+            if name.startswith("test") and callable(fn) and not hasattr(fn, "wrapped"):
+                setattr(cls, name, _clause(fn))
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         if cls.engine is None:
             cls.engine = current_engine()
+            cls.spec = os.environ.get(ENGINE_VAR, "")
+            cls.expected = _expected
+            cls._isolate = isolation.enabled()
+
+    def run(self, result=None):
+        if self.clause in self.expected and self._sink is None:
+            setattr(self, "__unittest_expecting_failure__", True)
+        return super().run(result)
+
+    @contextlib.contextmanager
+    def subTest(self, msg=None, **params):
+        sub = {"msg": msg, "params": {k: repr(v) for k, v in params.items()}}
+        if self._sink is not None:
+            self._sink({"kind": "start", "sub": sub})
+        try:
+            with (super().subTest(msg, **params) if msg is not None
+                  else super().subTest(**params)):
+                yield
+        finally:
+            if self._sink is not None:
+                self._sink({"kind": "end"})
+
+    def _request(self, method):
+        group = next(c for c in type(self).__mro__ if issubclass(c, Clauses)
+                     and c is not Clauses and not issubclass(c, unittest.TestCase))
+        return {"module": group.__module__.rsplit(".", 1)[-1], "group": group.__name__,
+                "method": method}
+
+    def _replay(self, events):
+        """Turn recorded events back into unittest outcomes of this test."""
+        open_subs, main, problems = [], None, []
+        for event in events:
+            kind = event["kind"]
+            if kind == "start":
+                open_subs.append(event["sub"])
+            elif kind == "end":
+                open_subs.pop()
+            elif kind == "outcome" and event["sub"] is None:
+                main = event
+                if event["text"].startswith(("TIMEOUT", "CRASH")):
+                    event["text"] = f"{self.clause}: {event['text']}"
+                    event["sub"] = open_subs[-1] if open_subs else None
+                    problems.append(event)
+            elif kind == "outcome" and event["status"] != "pass":
+                problems.append(event)
+        if main is not None and main["status"] in ("fail", "error") and main not in problems:
+            problems.append(main)
+        if self.clause in self.expected:
+            return self._replay_expected(problems)
+        for event in problems:
+            self._raise_in(event)
+        if main is not None and main["status"] == "skip":
+            self.skipTest(main["text"])
+
+    def _raise_in(self, event):
+        exc = (Failed if event["status"] == "fail" else
+               Raised if event["status"] == "error" else None)
+        if event["sub"] is None:
+            self._raise(event, exc)
+        with isolation.sub_case(self, event["sub"]):
+            self._raise(event, exc)
+
+    def _raise(self, event, exc):
+        if exc is None:
+            self.skipTest(event["text"])
+        raise exc("\n" + event["text"])
+
+    def _replay_expected(self, problems):
+        reason = self.expected[self.clause]
+        failures = [p for p in problems if p["status"] != "skip"]
+        if failures:
+            raise Failed(f"\nexpected failure of {self.clause}: {reason}\n"
+                         + "\n".join(p["text"] for p in failures))
+        sys.stderr.write(f"\nconformance: unexpected pass: {self.clause} is listed as expected "
+                         f"to fail ({reason}) but passed; remove the line\n")
 
     @property
     def clause(self):
@@ -112,6 +270,9 @@ class Clauses:
         """square(exp(square(x))), the seed's running example, built from the engine's ops."""
         E = self.engine
         return lambda x: E.square(E.exp(E.square(x)))
+
+
+Failed, Raised = isolation.Failed, isolation.Raised
 
 
 def composite_np(x):

@@ -14,8 +14,9 @@ SOURCE_PATH = reference.__file__
 
 
 class Mutant:
-    def __init__(self, name, breaks, why, *patches):
+    def __init__(self, name, breaks, why, *patches, misbehaves=None):
         self.name, self.breaks, self.why, self.patches = name, frozenset(breaks), why, patches
+        self.misbehaves = misbehaves  # "TIMEOUT" or "CRASH": only safe to run isolated
 
     def source(self):
         with open(SOURCE_PATH) as f:
@@ -106,6 +107,26 @@ MUTANTS = [
            ("        return x ** 2\n\n    def backward(self, gy):\n        x = self.input.data\n",
             "        self.x = x.copy()\n        y = x ** 2\n        x[...] = 0\n        return y\n\n"
             "    def backward(self, gy):\n        x = self.x\n")),
+]
+
+# Engines that misbehave rather than compute wrong values: the kit must survive them.
+MUTANTS += [
+    Mutant("hangs_on_deep_chains", {"S9"}, "backward spins forever past 500 steps",
+           ("        gy, f = self.grad, self.creator\n",
+            "        gy, f = self.grad, self.creator\n        steps = 0\n"),
+           ("            f = x.creator\n",
+            "            f = x.creator\n            steps += 1\n"
+            "            while steps > 500:\n                pass\n"), misbehaves="TIMEOUT"),
+    Mutant("segfaults_on_matrices", {"S4", "S8", "S15", "S16"},
+           "Exp.forward dereferences NULL on a 2-D input",
+           ("        return np.exp(x)\n",
+            "        if np.ndim(x) == 2:\n            import ctypes\n"
+            "            ctypes.string_at(0)\n        return np.exp(x)\n"), misbehaves="CRASH"),
+    Mutant("raises_in_forward", {"S2", "S4", "S5", "S6", "S8", "S11", "S15", "S16"},
+           "Square.forward raises on a negative input",
+           ("        return x ** 2\n",
+            "        if np.any(x < 0):\n            raise ArithmeticError('negative input')\n"
+            "        return x ** 2\n")),
 ]
 
 BY_NAME = {m.name: m for m in MUTANTS}
