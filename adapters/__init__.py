@@ -35,6 +35,10 @@ Capabilities, with the names each one requires (see CAPABILITIES)
     as_array        as_array(x): np.array(x) for a numpy/Python scalar, else x itself
     numerical_diff  numerical_diff(f, x, eps=1e-4) on engine values, the central difference
 
+Optional: ASSUMED, capabilities the adapter takes on trust rather than declares (the book
+adapter sees only names); clause C1 probes every capability, but leaves a failing probe of an
+assumed one to the contract clauses that need it.
+
 Select an engine with CONFORMANCE_ENGINE: an adapter name (a module in this folder), a
 dotted module name, or a path to a .py file. A module that does not define NAME and grad is
 taken to be written to the book's API (Variable, square, ...) and bound by adapters.book.

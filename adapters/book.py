@@ -63,6 +63,10 @@ def bind(module, origin=None):
         lacking = [n for n in required if not hasattr(module, n)]
         if lacking:
             names["ABSENT"][cap] = f"{origin} defines no {', '.join(lacking)}"
+    # Only names are seen here: what a capability needs beyond a name is the contract's
+    # assumption, and the clauses report it when it does not hold (C1 leaves it to them).
+    names["ASSUMED"] = ("vector", "float64", "implicit_seed", "seed_grad", "variable",
+                        "type_check", "retains_grads", "graph_links")
     if "function_classes" in names["ABSENT"]:
         names["ABSENT"]["graph_links"] = names["ABSENT"]["function_classes"]
     return names

@@ -1,4 +1,5 @@
 """Engine selection and the adapter protocol: good specs load, bad ones fail in one line."""
+import io
 import os
 import subprocess
 import sys
@@ -6,6 +7,9 @@ import tempfile
 import textwrap
 import types
 import unittest
+from unittest import mock
+
+import numpy as np
 
 import adapters
 from adapters import book
@@ -106,6 +110,36 @@ class TestSkips(unittest.TestCase):
             self.assertEqual(message, f"functional lacks variable: {reason}")
         for clause in ("S4", "S5", "S9", "S15", "S16"):
             self.assertEqual(outcomes[clause][0], runner.PASS, f"{clause}: {outcomes[clause]}")
+
+
+class TestCapabilityProbes(unittest.TestCase):
+
+    def fake(self, **changes):
+        engine = types.ModuleType("fake")
+        engine.__dict__.update({k: v for k, v in vars(adapters.load("reference")).items()
+                                if not k.startswith("__")})
+        engine.NAME, engine.ASSUMED = "fake", ()
+        engine.__dict__.update(changes)
+        return engine
+
+    def test_a_declared_capability_that_fails_its_probe_fails_c1(self):
+        def scalar_only(v):
+            if np.ndim(v.data):
+                raise ValueError("scalars only")
+            return ref.square(v)
+        ref = adapters.load("reference")
+        status, message = runner.run(self.fake(square=scalar_only))["C1"]
+        self.assertEqual(status, runner.FAIL)
+        self.assertIn("declares 'vector' but its probe fails (ValueError: scalars only)", message)
+
+    def test_an_absent_capability_that_works_is_noticed(self):
+        stderr = io.StringIO()
+        with mock.patch.object(sys, "stderr", stderr):
+            outcomes = runner.run(self.fake(ABSENT={"as_array": "not in this engine"}))
+        self.assertEqual(outcomes["C1"][0], runner.PASS)
+        self.assertEqual(outcomes["S13"], (runner.SKIP, "fake lacks as_array: not in this engine"))
+        self.assertIn("notice: fake declares as_array absent (not in this engine), but its probe "
+                      "works", stderr.getvalue())
 
 
 class TestCommandLine(unittest.TestCase):

@@ -109,6 +109,12 @@ MUTANTS = [
             "    def backward(self, gy):\n        x = self.x\n")),
 ]
 
+# A learner's stub: the name exists, so the book adapter declares the capability.
+MUTANTS.append(
+    Mutant("numerical_diff_stub", {"S5", "C1"}, "numerical_diff is still a stub",
+           ("    x0 = Variable(as_array(x.data - eps))\n",
+            "    raise NotImplementedError('step 4')\n    x0 = Variable(as_array(x.data - eps))\n")))
+
 # Engines that misbehave rather than compute wrong values: the kit must survive them.
 MUTANTS += [
     Mutant("hangs_on_deep_chains", {"S9"}, "backward spins forever past 500 steps",

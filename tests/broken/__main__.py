@@ -5,7 +5,7 @@ from tests.broken import BY_NAME, MUTANTS
 
 if len(sys.argv) < 2:
     for m in MUTANTS:
-        print(f"{m.name:28} breaks {', '.join(sorted(m.breaks, key=lambda c: int(c[1:])))}: {m.why}")
+        print(f"{m.name:28} breaks {', '.join(sorted(m.breaks, key=lambda c: (c[0], int(c[1:]))))}: {m.why}")
 elif sys.argv[1] in BY_NAME:
     sys.stdout.write(BY_NAME[sys.argv[1]].source())
 else:
