@@ -83,7 +83,10 @@ class Recorder(unittest.TestResult):
 
     def _event(self, test, status, err=None, text=""):
         if err is not None:
-            text = self._exc_info_to_string(err, getattr(test, "test_case", test))
+            case = getattr(test, "test_case", test)
+            text = self._exc_info_to_string(err, case)
+            if hasattr(case, "reproduce"):
+                text = f"{text.rstrip()}\n{case.reproduce()}"
         self.emit({"kind": "outcome", "sub": sub_description(test), "status": status,
                    "text": text})
 

@@ -166,6 +166,7 @@ class Clauses:
     @contextlib.contextmanager
     def subTest(self, msg=None, **params):
         sub = {"msg": msg, "params": {k: repr(v) for k, v in params.items()}}
+        self._last_call = (None, ())
         if self._sink is not None:
             self._sink({"kind": "start", "sub": sub})
         try:
@@ -194,7 +195,7 @@ class Clauses:
             elif kind == "outcome" and event["sub"] is None:
                 main = event
                 if event["text"].startswith(("TIMEOUT", "CRASH")):
-                    event["text"] = f"{self.clause}: {event['text']}"
+                    event["text"] = f"{self.clause}: {event['text']}\n{self.reproduce()}"
                     event["sub"] = open_subs[-1] if open_subs else None
                     problems.append(event)
             elif kind == "outcome" and event["status"] != "pass":
@@ -259,8 +260,44 @@ class Clauses:
             return
         raise self.failureException(failure)  # outside the except: numpy's frames stay out
 
+    def call(self, code, *definitions):
+        """Note the Python (over `E`, the adapter, and `np`) of the engine call being made."""
+        self._last_call = (code, definitions)
+
+    def reproduce(self):
+        """How to replay the failure: the unittest command and, if noted, the call in Python."""
+        group = self._request(self._testMethodName)
+        test = (f"conformance.{group['module']}.Test{group['group'][:-len('Clauses')]}."
+                f"{self._testMethodName}")
+        spec = self.spec if self.spec is not None else self.engine.NAME
+        lines = ["Reproduce:", f"    {ENGINE_VAR}={spec} {SEED_VAR}={seed()} "
+                               f"python -m unittest {test}"]
+        code, definitions = getattr(self, "_last_call", (None, ()))
+        if code:
+            lines += ["  or in Python:", "    import numpy as np", "    import adapters",
+                      f"    E = adapters.load({spec!r})"]
+            lines += [f"    {line}" for text in (*definitions, code) for line in text.splitlines()]
+        return "\n".join(lines)
+
+    def fn_code(self, fn):
+        """(expression, definitions) naming `fn` in a reproduce snippet."""
+        for name in ("square", "exp"):
+            if fn is getattr(self.engine, name, None):
+                return f"E.{name}", ()
+        return getattr(fn, "code", ("fn", ("fn = ...  # the function of this sub-case",)))
+
+    def forward(self, fn, x):
+        """The engine's forward data of fn at x (an array)."""
+        name, definitions = self.fn_code(fn)
+        self.call(f"print(E.value({name}(E.leaf({array_code(x)}))))", *definitions)
+        return self.engine.value(fn(self.engine.leaf(x)))
+
     def grad(self, fn, x, gy=None):
         """(y, x.grad) from the engine as arrays; x and gy reach the engine as given."""
+        name, definitions = self.fn_code(fn)
+        gy_code = "" if gy is None else f", {array_code(gy)}"
+        self.call(f"y, gx = E.grad({name}, {array_code(x)}{gy_code})\nprint(y, gx)",
+                  *definitions)
         y, gx = self.engine.grad(fn, x, gy)
         if gx is None:
             self.fail(f"{self.clause}: backward left the input's gradient None")
@@ -269,7 +306,16 @@ class Clauses:
     def composite(self):
         """square(exp(square(x))), the seed's running example, built from the engine's ops."""
         E = self.engine
-        return lambda x: E.square(E.exp(E.square(x)))
+        f = lambda x: E.square(E.exp(E.square(x)))  # noqa: E731
+        f.code = ("composite", ("composite = lambda x: E.square(E.exp(E.square(x)))",))
+        return f
+
+
+def array_code(a):
+    """Python that rebuilds the array a."""
+    a = np.asarray(a)
+    dtype = "" if a.dtype == np.float64 else f", dtype=np.{a.dtype}"
+    return f"np.array({a.tolist()!r}{dtype})"
 
 
 Failed, Raised = isolation.Failed, isolation.Raised

@@ -17,6 +17,7 @@ class AsArrayClauses(Clauses):
         as_array = self.engine.as_array
         for x, dtype in SCALARS:
             with self.subTest(f"as_array({x!r})"):
+                self.call(f"got = E.as_array({x!r})\nprint(type(got), got.dtype, got.ndim)")
                 got = as_array(x)
                 self.assertIs(type(got), np.ndarray, f"{self.clause}: as_array({x!r}) returned "
                                                      f"{type(got).__name__}, must be np.ndarray")

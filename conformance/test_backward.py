@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from conformance.support import EXACT, Clauses, composite_grad_np
+from conformance.support import EXACT, Clauses, array_code, composite_grad_np
 
 # (x, d/dx square(exp(square(x)))): the contract's values; 0.5 alone would hide a skipped
 # last step, since d(x^2)/dx = 1 there.
@@ -32,6 +32,10 @@ class BackwardClauses(Clauses):
         self.require("variable", "function_classes")
         for x in (0.5, 1.0):  # the seed's manual chain, and a point where d(x^2)/dx != 1
             with self.subTest(f"manual chain at {x}"):
+                self.call(f"A, B, C = E.Square(), E.Exp(), E.Square()\n"
+                          f"y = C(B(A(E.Variable(np.array({x})))))\n"
+                          f"gb = C.backward(np.array(1.0))\nga = B.backward(gb)\n"
+                          f"print(gb, ga, A.backward(ga))")
                 A, B, C = E.Square(), E.Exp(), E.Square()
                 xv = E.Variable(np.array(x))
                 a = A(xv)
@@ -70,6 +74,9 @@ class BackwardClauses(Clauses):
         self.require("variable", "retains_grads")
         for x in (0.5, 1.0):
             with self.subTest(f"intermediate grads at {x}"):
+                self.call(f"x = E.Variable(np.array({x}))\na = E.square(x)\nb = E.exp(a)\n"
+                          f"y = E.square(b)\ny.backward()\n"
+                          f"print([E.grad_of(v) for v in (y, b, a, x)])")
                 xv = E.Variable(np.array(x))
                 a = E.square(xv)
                 b = E.exp(a)
@@ -106,6 +113,8 @@ class BackwardClauses(Clauses):
                 # output is seeded only by an engine that seeds any shape.
                 self.require("variable", "retains_grads",
                              *(("vector", "implicit_seed") if x.ndim else ()))
+                self.call(f"y = E.square(E.Variable({array_code(x)}))\ny.backward()\n"
+                          f"g = E.grad_of(y)\nprint(g, g.shape, g.dtype)")
                 y = E.square(E.Variable(x))
                 y.backward()
                 g = E.grad_of(y)

@@ -11,6 +11,8 @@ def chain(square, n):
         for _ in range(n):
             x = square(x)
         return x
+    f.code = ("chain", (f"def chain(x):\n    for _ in range({n}):\n        x = E.square(x)\n"
+                        f"    return x",))
     return f
 
 

@@ -18,23 +18,23 @@ class ForwardClauses(Clauses):
         E = self.engine
         for x, want in ((2.0, 4.0), (-3.0, 9.0), (0.5, 0.25), (10.0, 100.0)):
             with self.subTest(f"square({x})"):
-                self.assertValues(E.value(E.square(E.leaf(np.array(x)))), want,
+                self.assertValues(self.forward(E.square, np.array(x)), want,
                                   f"square({x})", EXACT, "squares of short floats are exact")
         self.require("exp")
         for x in (0.0, 1.0, -1.0, 0.5):
             with self.subTest(f"exp({x})"):
-                self.assertValues(E.value(E.exp(E.leaf(np.array(x)))), np.exp(x), f"exp({x})",
+                self.assertValues(self.forward(E.exp, np.array(x)), np.exp(x), f"exp({x})",
                                   self.ulp_rtol(), "one libm exp")
         f = self.composite()
         for x, want in COMPOSITE:
             with self.subTest(f"composite({x})"):
-                self.assertValues(E.value(f(E.leaf(np.array(x)))), want,
+                self.assertValues(self.forward(f, np.array(x)), want,
                                   f"square(exp(square({x})))", self.ulp_rtol(),
                                   "exp-derived, compared with the composite")
         self.require("vector")
         for x in VECTORS:
             with self.subTest(f"composite on shape {x.shape}"):
-                y = np.asarray(E.value(f(E.leaf(x.copy()))))
+                y = np.asarray(self.forward(f, x.copy()))
                 self.assertEqual(y.shape, x.shape, f"{self.clause}: output shape of an "
                                                    f"elementwise composite")
                 self.assertValues(y, composite_np(x), f"square(exp(square({x.tolist()})))",
@@ -46,6 +46,8 @@ class ForwardClauses(Clauses):
         E = self.engine
         for fn, cls in ((E.square, E.Square), (E.exp, E.Exp)):
             with self.subTest(fn.__name__):
+                self.call(f"x = E.Variable(np.array(0.5))\nf1 = E.creator_of(E.{fn.__name__}(x))\n"
+                          f"f2 = E.creator_of(E.{fn.__name__}(x))\nprint(f1, f2, f1 is f2)")
                 x = E.Variable(np.array(0.5))
                 y1, y2 = fn(x), fn(x)
                 f1, f2 = E.creator_of(y1), E.creator_of(y2)
@@ -66,6 +68,9 @@ class ForwardClauses(Clauses):
             fns += [("exp", E.exp), ("square(exp(square(x)))", self.composite())]
         for name, fn in fns:
             with self.subTest(name):
+                fname, definitions = self.fn_code(fn)
+                self.call(f"y = {fname}(E.Variable(np.array(1.0)))\nprint(type(y.data))",
+                          *definitions)
                 y = fn(E.Variable(np.array(1.0)))
                 self.assertIs(type(y.data), np.ndarray,
                               f"{self.clause}: {name} of Variable(np.array(1.0)) has .data of "

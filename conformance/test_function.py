@@ -12,6 +12,7 @@ class FunctionClauses(Clauses):
         """S2: Function.__call__(Variable) returns a new Variable; forward works on raw ndarrays."""
         self.require("variable", "function_classes")
         E = self.engine
+        self.call("y = E.Square()(E.Variable(np.array(10)))\nprint(type(y), y.data)")
         x = E.Variable(np.array(10))
         y = E.Square()(x)
         self.assertIs(type(y), E.Variable,
@@ -34,6 +35,7 @@ class FunctionClauses(Clauses):
         """S3: base Function.forward and Function.backward raise NotImplementedError."""
         self.require("variable", "function_classes")
         E = self.engine
+        self.call("E.Function()(E.Variable(np.array(1.0)))  # must raise NotImplementedError")
         with self.assertRaises(NotImplementedError,
                                msg=f"{self.clause}: Function()(Variable(np.array(1.0)))"):
             E.Function()(E.Variable(np.array(1.0)))

@@ -12,6 +12,9 @@ class GraphClauses(Clauses):
         """S7: y.creator is C, C.input is b, ... x.creator is None; a Function keeps input and output."""
         self.require("variable", "function_classes", "graph_links")
         E = self.engine
+        self.call("A, B, C = E.Square(), E.Exp(), E.Square()\nx = E.Variable(np.array(0.5))\n"
+                  "a = A(x)\nb = B(a)\ny = C(b)\n"
+                  "print(E.creator_of(y) is C, E.input_of(C) is b, E.output_of(C) is y)")
         A, B, C = E.Square(), E.Exp(), E.Square()
         x = E.Variable(np.array(0.5))
         a = A(x)

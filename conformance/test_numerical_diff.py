@@ -28,6 +28,9 @@ class NumericalDiffClauses(Clauses):
         for name, fn, x, eps, want in cases:
             args = "" if eps is None else f", eps={eps}"
             with self.subTest(f"numerical_diff({name}, [{x}]{args})"):
+                fname, definitions = self.fn_code(fn)
+                self.call(f"print(E.numerical_diff({fname}, E.leaf(np.array([{x}])){args}))",
+                          *definitions)
                 xv = E.leaf(np.array([x]))
                 got = E.numerical_diff(fn, xv) if eps is None else E.numerical_diff(fn, xv, eps)
                 self.assertValues(got, [want], f"numerical_diff({name}, [{x}]{args})",

@@ -17,6 +17,7 @@ class TypeErrorClauses(Clauses):
         E = self.engine
         for data in NOT_ARRAYS:
             with self.subTest(f"Variable({data!r})"):
+                self.call(f"E.Variable({data!r})  # must raise TypeError")
                 with self.assertRaises(TypeError, msg=f"{self.clause}: Variable({data!r}) of "
                                                       f"type {type(data).__name__}"):
                     E.Variable(data)

@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from conformance.support import Clauses
+from conformance.support import Clauses, array_code
 
 
 class VariableClauses(Clauses):
@@ -13,6 +13,7 @@ class VariableClauses(Clauses):
         self.require("variable")
         for a in (np.array(1.0), np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3)):
             with self.subTest(data=a.tolist()):
+                self.call(f"a = {array_code(a)}\nprint(E.Variable(a).data is a)")
                 x = self.engine.Variable(a)
                 self.assertIs(x.data, a, f"{self.clause}: Variable(a).data must be a itself, "
                                          f"not a copy (got {type(x.data).__name__} "

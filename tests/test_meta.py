@@ -5,13 +5,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import textwrap
 import unittest
 from unittest import mock
 
 import adapters
 from adapters import book
 from conformance import isolation, runner
-from tests.broken import MUTANTS
+from tests.broken import BY_NAME, MUTANTS
 
 CLAUSES = {f"S{i}" for i in range(1, 17)} | {"C1"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -76,6 +77,30 @@ class TestMutants(unittest.TestCase):
         self.assertIn(f"testing engine {path}", run.stderr)
         self.assertIn("S9: backward through 1000 squares raised RecursionError", run.stderr)
         self.assertIn("FAILED (failures=", run.stderr)
+
+
+class TestReproduce(unittest.TestCase):
+
+    def test_every_failure_carries_a_snippet_that_runs(self):
+        for name in ("skips_last_step", "shared_exp_instance", "copies_data", "seeds_float64"):
+            with self.subTest(name), tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "step10.py")
+                with open(path, "w") as f:
+                    f.write(BY_NAME[name].source())
+                run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                                     cwd=ROOT, capture_output=True, text=True,
+                                     env=dict(os.environ, CONFORMANCE_ENGINE=path))
+                reports = run.stderr.split("=" * 70)[1:]
+                self.assertTrue(reports, run.stderr[-2000:])
+                for report in reports:
+                    self.assertIn(f"CONFORMANCE_ENGINE={path} CONFORMANCE_SEED=", report)
+                    if "  or in Python:\n" not in report:
+                        continue
+                    snippet = textwrap.dedent(report.split("  or in Python:\n", 1)[1]
+                                              .split("\n\n", 1)[0])
+                    check = subprocess.run([sys.executable, "-c", snippet], cwd=ROOT,
+                                           capture_output=True, text=True)
+                    self.assertEqual(check.returncode, 0, f"{snippet}\n{check.stderr}")
 
 
 class TestOtherStyles(unittest.TestCase):
