@@ -21,7 +21,7 @@ setup(
         "mygrad": ['mygrad==2.5.0; python_version >= "3.11"',
                    'mygrad==2.4.0; python_version < "3.11"'],
         "micrograd": ["micrograd==0.1.0"],
-        "chainer": ["chainer==7.8.1", "numpy<2", "setuptools<81"],
+        "chainer": ["chainer==7.8.1", "numpy<2", "setuptools<74"],
     },
     classifiers=["Programming Language :: Python :: 3", "Topic :: Software Development :: Testing"],
 )

@@ -15,6 +15,10 @@ Absent:
 - as_array: utils.force_array is not as_array (it leaves Python scalars alone).
 - numerical_diff: gradient_check.numerical_grad(f, inputs, grad_outputs, eps=1e-3) has another
   signature and default eps.
+
+Install: numpy<2, and setuptools<74 (chainer imports numpy.distutils, which needs
+distutils.msvccompiler, gone from setuptools 74), then `pip install --no-build-isolation
+chainer==7.8.1` (its setup.py needs the environment's setuptools).
 """
 import chainer as _chainer
 import chainer.functions as F

@@ -54,6 +54,9 @@ def value(v):
 
 
 def grad(fn, x, gy=None):
+    if gy is not None:
+        raise NotImplementedError("micrograd's backward() takes no output gradient "
+                                  "(seed_grad is absent)")
     xv = leaf(x)
     y = fn(xv)
     y.backward()

@@ -1,0 +1,107 @@
+"""Run the suite on CONFORMANCE_ENGINE and judge it against matrix/expected/<engine>.txt.
+
+`python -m matrix.check` (what each engine's tox environment runs). Prints one line per
+clause; exits 0 when every failure is listed as expected and every listed clause fails,
+1 otherwise, 2 when the engine or its expectations cannot be loaded. With MATRIX_RESULT set,
+writes the run as JSON to that path (for `python -m matrix`).
+"""
+import datetime
+import json
+import os
+import platform
+import sys
+
+import numpy as np
+
+import adapters
+from conformance import runner
+from matrix import RESULT_VAR, expectations
+
+ENGINE_VAR = "CONFORMANCE_ENGINE"
+
+
+def order(clause):
+    """S1..S16 first, then other groups (letter, then number)."""
+    number = int(clause[1:]) if clause[1:].isdigit() else 1 << 30
+    return (clause[:1] != "S", clause[:1], number)
+
+
+def headline(clause, message):
+    """The line of a failure message that says what is wrong (it starts with the clause id)."""
+    lines = [ln.strip() for ln in (message or "").splitlines() if ln.strip()]
+    for ln in lines:
+        if f"{clause}:" in ln:
+            return ln[ln.index(f"{clause}:"):]
+    return lines[-1] if lines else ""
+
+
+def record(key, engine, outcomes, expected, bad):
+    return {
+        "engine": key,
+        "name": engine.NAME,
+        "version": engine.version(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "absent": dict(engine.ABSENT),
+        "clauses": {c: {"status": s, "message": m, "expected": expected.get(c)}
+                    for c, (s, m) in sorted(outcomes.items(), key=lambda kv: order(kv[0]))},
+        "unexpected": {c: bad[c] for c in sorted(bad, key=order)},
+    }
+
+
+def report(rec, out):
+    out.write(f"matrix: {rec['engine']} {rec['version']} (Python {rec['python']}, "
+              f"numpy {rec['numpy']})\n")
+    for clause, c in rec["clauses"].items():
+        status = c["status"]
+        note = ""
+        if status == "skip":
+            note = c["message"]
+        elif status in ("fail", "error"):
+            note = headline(clause, c["message"])
+            if c["expected"] is not None:
+                status = f"x{status}"  # expected
+                note = f"expected ({c['expected']}): {note}"
+        flag = "  UNEXPECTED" if clause in rec["unexpected"] else ""
+        out.write(f"  {clause:<4} {status:<6} {note}{flag}\n")
+    for clause, why in rec["unexpected"].items():
+        out.write(f"\n{clause} is unexpected: {why}\n{rec['clauses'][clause]['message']}\n")
+    counts = {}
+    for c in rec["clauses"].values():
+        key = c["status"] if c["expected"] is None else "expected " + c["status"]
+        counts[key] = counts.get(key, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    verdict = "as expected" if not rec["unexpected"] else \
+        f"{len(rec['unexpected'])} unexpected ({', '.join(rec['unexpected'])})"
+    out.write(f"matrix: {rec['engine']}: {summary}; {verdict}\n")
+
+
+def main():
+    key = os.environ.get(ENGINE_VAR, "").strip()
+    if not key:
+        sys.stderr.write(f"matrix.check: {ENGINE_VAR} is not set; set it to an adapter name "
+                         f"({', '.join(adapters.known())})\n")
+        return 2
+    try:
+        engine = adapters.load(key)
+    except adapters.AdapterError as exc:
+        sys.stderr.write(f"matrix.check: {ENGINE_VAR}={key!r}: {exc}\n")
+        return 2
+    outcomes = runner.run(engine)
+    try:
+        expected = expectations.load(key, set(outcomes))
+    except expectations.ExpectationError as exc:
+        sys.stderr.write(f"matrix.check: {exc}\n")
+        return 2
+    rec = record(key, engine, outcomes, expected, expectations.unexpected(outcomes, expected))
+    report(rec, sys.stdout)
+    target = os.environ.get(RESULT_VAR)
+    if target:
+        with open(target, "w", encoding="utf-8") as f:
+            json.dump(rec, f, indent=1)
+    return 1 if rec["unexpected"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
