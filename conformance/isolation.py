@@ -6,7 +6,8 @@ unittest. Under the command line the body runs in one worker process for the who
 (`python -m conformance.worker`), replaced after a crash or a timeout: a clause that hangs is
 reported as TIMEOUT, one whose engine kills the process as CRASH with the signal, and the
 clauses after it still run. CONFORMANCE_TIMEOUT sets the limit per clause in seconds;
-CONFORMANCE_ISOLATE=0 runs the bodies in-process instead (no timeout, no crash isolation).
+CONFORMANCE_ISOLATE=0 (and any non-POSIX system) runs the bodies in-process instead: no
+timeout, no crash isolation.
 """
 import json
 import os
@@ -52,7 +53,8 @@ def timeout():
 
 
 def enabled():
-    return os.environ.get(ISOLATE_VAR, "1") != "0"
+    """Isolation needs POSIX pipes and select; elsewhere clauses run in-process."""
+    return os.environ.get(ISOLATE_VAR, "1") != "0" and os.name == "posix"
 
 
 class _Repr(str):
