@@ -88,7 +88,8 @@ def main():
     except adapters.AdapterError as exc:
         sys.stderr.write(f"matrix.check: {ENGINE_VAR}={key!r}: {exc}\n")
         return 2
-    outcomes = runner.run(engine)
+    # Each clause in the isolation worker, so a hang or a crash is that clause's outcome.
+    outcomes = runner.run(engine, spec=key)
     try:
         expected = expectations.load(key, set(outcomes))
     except expectations.ExpectationError as exc:
