@@ -9,6 +9,7 @@ clauses after it still run. CONFORMANCE_TIMEOUT sets the limit per clause in sec
 CONFORMANCE_ISOLATE=0 (and any non-POSIX system) runs the bodies in-process instead: no
 timeout, no crash isolation.
 """
+import atexit
 import json
 import os
 import select
@@ -185,6 +186,13 @@ class Worker:
 
 
 _worker = None
+
+
+@atexit.register
+def _shutdown():
+    """A worker stuck in a hang must not outlive the run (it has its own session)."""
+    if _worker is not None:
+        _worker.kill()
 
 
 def run_in_worker(spec, request, emit):
