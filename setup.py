@@ -14,7 +14,7 @@ setup(
     # One entry per engine adapter: `pip install .[torch]`. Pins install on the Python
     # versions listed in .github/workflows/engines.yml; see the adapter's docstring for why.
     extras_require={
-        "dezero": ["dezero==0.0.13", "numpy<1.24", "matplotlib"],
+        "dezero": ["dezero==0.0.13", 'numpy<1.24; python_version < "3.12"', "matplotlib"],
         "torch": ["torch==2.13.0"],
         "autograd": ['autograd==1.9.1; python_version >= "3.10"',
                      'autograd==1.8.0; python_version < "3.10"'],

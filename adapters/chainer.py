@@ -16,8 +16,8 @@ Absent:
 - numerical_diff: gradient_check.numerical_grad(f, inputs, grad_outputs, eps=1e-3) has another
   signature and default eps.
 
-Install: numpy<2, and setuptools<74 (chainer imports numpy.distutils, which needs
-distutils.msvccompiler, gone from setuptools 74), then `pip install --no-build-isolation
+Install (Python 3.9-3.11): chainer imports numpy.distutils, which needs numpy<2, Python < 3.12
+and setuptools<74 (74 dropped distutils.msvccompiler); then `pip install --no-build-isolation
 chainer==7.8.1` (its setup.py needs the environment's setuptools).
 """
 import chainer as _chainer

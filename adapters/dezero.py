@@ -13,8 +13,9 @@ Absent:
 - numerical_diff: DeZero has utils.numerical_grad(f, x, *args) instead, with a fixed eps of
   1e-4 and extra arguments passed on to f, so numerical_diff(f, x, eps) has no counterpart.
 
-Needs numpy < 1.24 (dezero.transforms uses np.int at import) and matplotlib (imported by
-dezero.utils, not declared by the package).
+Needs matplotlib (imported by dezero.utils, not declared by the package), and np.int, used by
+dezero.transforms at import: numpy < 1.24 up to Python 3.11; on 3.12+ (no such numpy) the
+tox env puts matrix/shims/dezero on PYTHONPATH, restoring the removed alias np.int = int.
 """
 from importlib import metadata
 
