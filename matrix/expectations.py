@@ -1,52 +1,18 @@
-"""Per-engine expectations: matrix/expected/<engine>.txt, one line per clause, "S9 reason".
+"""Judge a run against the engine's expected failures (matrix/expected/<engine>.txt).
 
-A listed clause must come out fail or error; any other failure, and a listed clause that
-passes or is skipped, is unexpected. Blank lines and lines starting with # are ignored.
+The file format and its reader are the suite's own (conformance.support.read_expected:
+lines "S9 reason"). A listed clause must come out fail or error; any other failure, and a
+listed clause that passes or is skipped, is unexpected.
 """
-import os
-import re
-
-from matrix import EXPECTED_DIR
-
-LINE = re.compile(r"^(S\d+)\s+(\S.*)$")
+from conformance import support
 
 
-class ExpectationError(Exception):
-    """The expectations file is malformed; the message is one line."""
+def load(engine):
+    """{clause: reason} for the engine (CONFORMANCE_EXPECTED, else its file, else {}).
 
-
-def path_for(engine):
-    return os.path.join(EXPECTED_DIR, f"{engine}.txt")
-
-
-def load(engine, clauses):
-    """{clause: reason} from the engine's file ({} if it has none); clauses: the valid ids."""
-    path = path_for(engine)
-    if not os.path.exists(path):
-        return {}
-    expected = {}
-    with open(path, encoding="utf-8") as f:
-        for number, raw in enumerate(f, 1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            m = LINE.match(line)
-            where = f"{os.path.relpath(path)} line {number}"
-            if not m:
-                raise ExpectationError(f"{where}: {line!r} is not 'S<n> reason'; write the "
-                                       f"clause id, a space, and why it fails")
-            clause, reason = m.groups()
-            if clause not in clauses:
-                raise ExpectationError(f"{where}: {clause} is not a clause of the suite; "
-                                       f"use one of {', '.join(sorted(clauses, key=_num))}")
-            if clause in expected:
-                raise ExpectationError(f"{where}: {clause} is listed twice; keep one line")
-            expected[clause] = reason
-    return expected
-
-
-def _num(clause):
-    return int(clause[1:])
+    Raises ValueError, with a one-line message, on a malformed file.
+    """
+    return support.read_expected(support.expected_path(engine))
 
 
 def unexpected(outcomes, expected):
@@ -59,4 +25,6 @@ def unexpected(outcomes, expected):
         elif clause in expected and not failed:
             bad[clause] = (f"{status}, but listed as an expected failure "
                            f"({expected[clause]}); remove the line if the engine is fixed")
+    for clause in sorted(set(expected) - set(outcomes)):
+        bad[clause] = f"listed as an expected failure ({expected[clause]}), but no such clause ran"
     return bad
