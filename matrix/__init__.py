@@ -10,5 +10,4 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-EXPECTED_DIR = os.path.join(HERE, "expected")
 RESULT_VAR = "MATRIX_RESULT"  # where matrix.check writes its JSON record, if set
