@@ -179,18 +179,33 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--with", dest="pythons", action="append", default=[],
                         metavar="PYTHON", help="another interpreter to look for engines in")
+    parser.add_argument("--module", dest="modules", action="append", default=[],
+                        metavar="PATH.py", help="also run a book-API module given by path")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
                         help=f"chains of {QUICK_LENGTHS} only, one round, no suite timing")
     parser.add_argument("--only", choices=("chain", "memory", "suite"), action="append")
+    parser.add_argument("--engines", metavar="NAME,...",
+                        help="contenders to run (default: all found); the floors always run")
+    parser.add_argument("--lengths", metavar="N,...", help="chain lengths (default: %s)"
+                        % ",".join(map(str, LENGTHS)))
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     sections = args.only or ("chain", "memory", "suite")
     rounds = 1 if args.quick else args.rounds
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
     plan = discover([sys.executable, *args.pythons])
+    if args.engines:
+        keep = set(args.engines.split(",")) | {"floor"}
+        plan = [row for row in plan if row[2] in keep]
+    for path in args.modules:
+        plan.insert(3, (os.path.basename(path), sys.executable, os.path.abspath(path), path))
+    lengths = QUICK_LENGTHS if args.quick else LENGTHS
+    if args.lengths:
+        lengths = tuple(int(n) for n in args.lengths.split(","))
     if "chain" in sections:
-        chain_section(plan, QUICK_LENGTHS if args.quick else LENGTHS, rounds)
+        chain_section(plan, lengths, rounds)
     if "memory" in sections:
         memory_section(plan)
     if "suite" in sections and not args.quick:

@@ -21,6 +21,8 @@ back-propagates dy/dx. Per op, each does:
                 (C++ graph; intermediate grads are not kept).
   autograd      `autograd.grad` of the chain of `anp.square` (trace, then reverse pass).
   mygrad        `mygrad.square` on a 0-d float64 tensor; `y.backward()`.
+  PATH.py       any module written to the book's API, loaded by path, run as `reference`
+                (an earlier version of the reference, to measure a change side by side).
 
 `python -m benchmarks.contenders probe` prints, as JSON, which contenders this interpreter
 can run; `python -m benchmarks.contenders time NAME N REPS` times NAME on a chain of N ops
@@ -79,8 +81,8 @@ def book_style(module):
     return run
 
 
-def load_book():
-    spec = importlib.util.spec_from_file_location("step10_book", BOOK_PATH)
+def load_book(path=BOOK_PATH):
+    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -152,6 +154,8 @@ def make(name):
         return book_style(reference), reference.__version__
     if name == "book":
         return book_style(load_book()), "tests/engines/step10_book.py"
+    if name.endswith(".py"):
+        return book_style(load_book(name)), name
     return {"dezero": make_dezero, "torch": make_torch, "autograd": make_autograd,
             "mygrad": make_mygrad}[name]()
 

@@ -43,6 +43,8 @@ class Variable:
 
 
 class Function:
+    __slots__ = ("input", "_output", "__weakref__")  # no per-instance __dict__: small nodes
+
     def __call__(self, input):
         x = input.data
         y = self.forward(x)
@@ -65,6 +67,8 @@ class Function:
 
 
 class Square(Function):
+    __slots__ = ()
+
     def forward(self, x):
         return x ** 2
 
@@ -74,6 +78,8 @@ class Square(Function):
 
 
 class Exp(Function):
+    __slots__ = ()
+
     def forward(self, x):
         return np.exp(x)
 

@@ -104,7 +104,9 @@ MUTANTS = [
            ("        output = Variable(as_array(y))\n",
             "        output = Variable(None)\n        output.data = y\n")),
     Mutant("forward_mutates_input", {"S16"}, "Square.forward zeroes its input in place",
-           ("        return x ** 2\n\n    def backward(self, gy):\n        x = self.input.data\n",
+           ("class Square(Function):\n    __slots__ = ()\n\n    def forward(self, x):\n"
+            "        return x ** 2\n\n    def backward(self, gy):\n        x = self.input.data\n",
+            "class Square(Function):\n    __slots__ = (\"x\",)\n\n    def forward(self, x):\n"
             "        self.x = x.copy()\n        y = x ** 2\n        x[...] = 0\n        return y\n\n"
             "    def backward(self, gy):\n        x = self.x\n")),
 ]
