@@ -1,0 +1,89 @@
+"""The matrix tool: an engine env is green exactly when its failures are the listed ones."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from matrix import expectations, render
+from tests.broken import MUTANTS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def check(engine, expected_lines=None):
+    """Run `python -m matrix.check`; return (exit status, JSON record or None, output)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, CONFORMANCE_ENGINE=engine,
+                   MATRIX_RESULT=os.path.join(tmp, "result.json"))
+        env.pop("CONFORMANCE_EXPECTED", None)
+        if expected_lines is not None:
+            env["CONFORMANCE_EXPECTED"] = os.path.join(tmp, "expected.txt")
+            with open(env["CONFORMANCE_EXPECTED"], "w") as f:
+                f.write("".join(line + "\n" for line in expected_lines))
+        run = subprocess.run([sys.executable, "-m", "matrix.check"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+        rec = None
+        if os.path.exists(env["MATRIX_RESULT"]):
+            with open(env["MATRIX_RESULT"]) as f:
+                rec = json.load(f)
+    return run.returncode, rec, run.stdout + run.stderr
+
+
+class TestUnexpected(unittest.TestCase):
+
+    def test_only_listed_failures_are_expected(self):
+        outcomes = {"S1": ("pass", ""), "S2": ("fail", "m"), "S3": ("error", "m"),
+                    "S4": ("skip", "r"), "S5": ("fail", "m")}
+        bad = expectations.unexpected(outcomes, {"S2": "why", "S3": "why", "S4": "why",
+                                                 "S1": "why"})
+        self.assertEqual(sorted(bad), ["S1", "S4", "S5"])
+
+
+class TestCheck(unittest.TestCase):
+
+    def test_reference_is_green_and_writes_its_record(self):
+        code, rec, out = check("reference")
+        self.assertEqual(code, 0, out)
+        for key in ("engine", "version", "python", "numpy", "date", "clauses", "unexpected"):
+            self.assertIn(key, rec)
+        self.assertEqual({c["status"] for c in rec["clauses"].values()}, {"pass"}, out)
+
+    def test_a_listed_clause_that_passes_is_unexpected(self):
+        code, rec, out = check("reference", ["S9 pretend it recurses"])
+        self.assertEqual(code, 1, out)
+        self.assertEqual(list(rec["unexpected"]), ["S9"])
+
+    def test_a_mutant_is_green_exactly_when_its_failures_are_listed(self):
+        mutant = next(m for m in MUTANTS if m.name == "recursive_backward")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "step10.py")
+            with open(path, "w") as f:
+                f.write(mutant.source())
+            unlisted = check(path)
+            listed = check(path, [f"{c} {mutant.why}" for c in sorted(mutant.breaks)])
+        self.assertEqual(unlisted[0], 1, unlisted[2])
+        self.assertEqual(sorted(unlisted[1]["unexpected"]), sorted(mutant.breaks))
+        self.assertEqual(listed[0], 0, listed[2])
+        self.assertEqual({c for c, v in listed[1]["clauses"].items()
+                          if v["expected"] is not None}, set(mutant.breaks))
+
+
+class TestRender(unittest.TestCase):
+
+    def test_table_marks_expected_and_unexpected_and_lists_engines_not_run(self):
+        def clause(status, expected=None):
+            return {"status": status, "message": "S9: boom", "expected": expected}
+        results = {"engines": {
+            "a": {"engine": "a", "version": "1", "python": "3.11", "numpy": "2", "date": "d",
+                  "absent": {}, "unexpected": {"S2": "fail, not listed as expected"},
+                  "clauses": {"S1": clause("fail", "known"), "S2": clause("fail")}},
+            "b": {"engine": "b", "not_run": "tox -e b exited 1 with no result: no wheel"}}}
+        text = render.markdown(results)
+        self.assertIn("| a | 1 | 3.11 | 2 | xfail | **FAIL** | 1 unexpected: S2 |", text)
+        self.assertIn("- **b**: tox -e b exited 1 with no result: no wheel", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
