@@ -9,11 +9,12 @@ Public API (for engine authors as well as for clause S15):
 
 `fn` is any function built from the engine's operations (engine value -> engine value), `x`
 a floating-point numpy array of any shape, `gy` the output gradient (None: the engine seeds
-ones itself, and the oracle differentiates sum(fn(x)); an adapter whose ABSENT lists
-implicit_seed is given those ones explicitly, at the cost of one more forward). What is checked is the engine's
-backward, `adapter.grad(fn, x, gy)`, against a central difference of L(x) = sum(gy * fn(x)),
-computed from the engine's own forward (`adapter.value(fn(adapter.leaf(x)))`) with float64
-arithmetic. The engine's numerical_diff is never used.
+ones itself and the oracle differentiates sum(fn(x)); an adapter whose ABSENT lists
+implicit_seed is given those ones explicitly, at the cost of one more forward). What is
+checked is the engine's backward, `adapter.grad(fn, x, gy)`, against a central difference of
+L(x) = sum(gy * fn(x)) computed from the engine's own forward (`adapter.value(fn(
+adapter.leaf(x)))`, given a copy of each point) with float64 arithmetic. The engine's
+numerical_diff is never used. Pass a float64 x for the strictest check.
 
 Modes
     "full"    every element i: D(h) = (L(x + h e_i) - L(x - h e_i)) / 2h, compared with gx[i].
@@ -21,8 +22,9 @@ Modes
     "random"  `directions` seeded random directions w (random signs, magnitudes uniform in
               [0.5, 1.5], times max(1, |x|)): (L(x + h w) - L(x - h w)) / 2h compared
               with <gx, w>. 4 forwards per direction plus one backward, whatever the size of x.
-              One direction (the default, as cheap as torch's fast mode) catches any single
-              wrong element, whose weight is at least 0.5; more directions guard against
+              One direction is the default (benchmarks/gradcheck_bench.py measures it against
+              torch's fast mode): it catches a wrong element whose error, times its weight of
+              at least 0.5, exceeds the projection's budget; more directions guard against
               errors in several elements that happen to cancel in one projection.
               On a failure it locates the worst element: full mode over all of x when x has at
               most FULL_FALLBACK_MAX elements, else bisection with directions restricted to
@@ -61,8 +63,9 @@ from conformance import support
 MODES = ("full", "random")
 # Central-difference step exponent: truncation ~h^2 and rounding ~eps/h balance at eps^(1/3).
 STEP_EXPONENT = 1 / 3
-# Margin over the finite-difference error estimate: the estimate is an order of magnitude,
-# and the meta-tests show how far below 1 a correct engine stays (tests/test_gradcheck.py).
+# Margin over the finite-difference error estimate, an order-of-magnitude estimate: where
+# truncation dominates, a correct engine's error is the estimate itself, i.e. 1/SAFETY of the
+# budget (the meta-tests' 1000 seeds stay at or below 0.125, tests/test_gradcheck.py).
 SAFETY = 8.0
 # Rounding of one element of the engine's forward: a few elementary ops of 0.5-1 ulp each.
 FORWARD_ULPS = 4.0
@@ -222,36 +225,41 @@ def check_gradient(adapter, fn, x, gy=None, mode="full", seed=None, directions=1
     """Check adapter.grad(fn, x, gy) against the suite's central difference; see the module."""
     x, gy = _validate(fn, x, gy, mode, directions, rtol, atol)
     seed = support.seed() if seed is None else int(seed)
-    extra = 0
-    if gy is None and "implicit_seed" in adapter.ABSENT and "seed_grad" not in adapter.ABSENT:
-        # the engine cannot seed a non-scalar output itself: give it the ones it would seed
-        gy, extra = np.ones_like(np.asarray(adapter.value(fn(adapter.leaf(x.copy()))))), 1
-    y, gx = adapter.grad(fn, x.copy(), None if gy is None else gy.copy())
-    y = np.asarray(y)
     context = dict(adapter=adapter, fn=fn, x=x, gy=gy, mode=mode, seed=seed,
                    directions=directions, rtol=rtol, atol=atol,
                    engine_spec=engine_spec or adapter.NAME,
                    fn_text=fn_text or _fn_text(adapter, fn), x_text=x_text, gy_text=gy_text)
+    used = 1
+    if gy is None and "implicit_seed" in adapter.ABSENT and "seed_grad" not in adapter.ABSENT:
+        # the engine cannot seed a non-scalar output itself: give it the ones it would seed
+        gy = np.ones_like(np.asarray(adapter.value(fn(adapter.leaf(x.copy())))), np.float64)
+        used += 1
+    y, gx = adapter.grad(fn, x.copy(), None if gy is None else gy.copy())
+    y = np.asarray(y)
+    if gy is not None and gy.shape != y.shape:
+        raise ValueError(f"gy has shape {gy.shape} but fn(x) has shape {y.shape}; give gy "
+                         f"the output's shape, or None for ones")
     if gx is None:
-        return _report(context, None, 1, "backward left the input's gradient None")
+        return _report(context, None, used, "backward left the input's gradient None")
     gx = np.asarray(gx)
     if gx.shape != x.shape:
-        return _report(context, None, 1, f"the gradient has shape {gx.shape}, the input {x.shape}")
+        return _report(context, None, used,
+                       f"the gradient has shape {gx.shape}, the input {x.shape}")
     work = _work_dtype(y, gx)
     context["dtype"] = work.name
     gy64 = np.ones(y.shape) if gy is None else gy.astype(np.float64)
     oracle = _Oracle(adapter, fn, x, gy64, work, rtol, atol)
-    oracle.evaluations = extra
+    oracle.evaluations = used
     g = gx.astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(g))
     if bad.size:
         index = tuple(int(k) for k in np.unravel_index(bad[0], x.shape))
         worst = Element(index, float(g.flat[bad[0]]), float("nan"), float("inf"), 0.0,
                         f"non-finite analytic gradient ({bad.size} of {x.size} elements)")
-        return _report(context, worst, 1)
+        return _report(context, worst, used)
     if mode == "full":
         worst = oracle.full(g, range(x.size))
-        return _report(context, worst, 1 + oracle.evaluations)
+        return _report(context, worst, oracle.evaluations)
     return _random(context, oracle, g)
 
 
@@ -301,13 +309,13 @@ def _random(context, oracle, g):
     context["results"] = results
     failed = max(results, key=lambda e: e.ratio)
     if failed.ok:
-        return _report(context, failed, 1 + oracle.evaluations)
+        return _report(context, failed, oracle.evaluations)
     context["failed_direction"] = (results.index(failed) + 1, failed)
     worst, how = _locate(oracle, g, rng)
     context["located"] = how
     if worst is None or worst.ok:
         worst = failed  # the failure did not show on any single element searched
-    return _report(context, worst, 1 + oracle.evaluations, ok=False)
+    return _report(context, worst, oracle.evaluations, ok=False)
 
 
 def _weights(rng, n):
