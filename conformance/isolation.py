@@ -106,7 +106,9 @@ class Recorder(unittest.TestResult):
         self._event(test, "skip", text=reason)
 
     def addSubTest(self, test, subtest, err):
-        if err is not None:
+        if err is None:
+            self._event(subtest, "pass")
+        else:
             failed = issubclass(err[0], test.failureException)
             self._event(subtest, "fail" if failed else "error", err)
 

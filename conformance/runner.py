@@ -35,6 +35,8 @@ class _Result(unittest.TestResult):
     def __init__(self):
         super().__init__()
         self.outcomes = {}
+        self.parts = {}
+        self.ran = set()
 
     def _note(self, test, status, message=""):
         clause = clause_of(getattr(test, "test_case", test))
@@ -46,7 +48,11 @@ class _Result(unittest.TestResult):
         self._note(test, PASS)
 
     def addSkip(self, test, reason):
-        self._note(test, SKIP, reason)
+        if getattr(test, "test_case", None) is None:
+            self._note(test, SKIP, reason)
+        else:  # a skipped part: the clause passes on what applies, and says what was skipped
+            self.parts.setdefault(clause_of(test.test_case), []).append(
+                f"{test._subDescription()} skipped: {reason}")
 
     def addFailure(self, test, err):
         self._note(test, FAIL, str(err[1]))
@@ -55,7 +61,9 @@ class _Result(unittest.TestResult):
         self._note(test, ERROR, f"{err[0].__name__}: {err[1]}")
 
     def addSubTest(self, test, subtest, err):
-        if err is not None:
+        if err is None:
+            self.ran.add(clause_of(test))
+        else:
             failed = issubclass(err[0], test.failureException)
             self._note(test, FAIL if failed else ERROR,
                        str(err[1]) if failed else f"{err[0].__name__}: {err[1]}")
@@ -77,4 +85,9 @@ def run(engine, spec=None):
         suite.addTests(loader.loadTestsFromTestCase(bound))
     result = _Result()
     suite.run(result)
+    for clause, parts in result.parts.items():
+        # A skipped part leaves no outcome for the test itself: it passed if what ran passed.
+        status, _ = result.outcomes.get(clause, (PASS if clause in result.ran else SKIP, ""))
+        if status in (PASS, SKIP):
+            result.outcomes[clause] = (status, "; ".join(parts))
     return result.outcomes

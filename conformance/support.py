@@ -198,18 +198,21 @@ class Clauses:
                     event["text"] = f"{self.clause}: {event['text']}\n{self.reproduce()}"
                     event["sub"] = open_subs[-1] if open_subs else None
                     problems.append(event)
-            elif kind == "outcome" and event["status"] != "pass":
-                problems.append(event)
+            elif kind == "outcome":
+                problems.append(event)  # a sub-case's pass is replayed too: it shows what ran
         if main is not None and main["status"] in ("fail", "error") and main not in problems:
             problems.append(main)
         if self.clause in self.expected:
-            return self._replay_expected(problems)
+            return self._replay_expected([p for p in problems if p["status"] != "pass"])
         for event in problems:
             self._raise_in(event)
         if main is not None and main["status"] == "skip":
             self.skipTest(main["text"])
 
     def _raise_in(self, event):
+        if event["status"] == "pass":
+            with isolation.sub_case(self, event["sub"]):
+                return
         exc = (Failed if event["status"] == "fail" else
                Raised if event["status"] == "error" else None)
         if event["sub"] is None:
@@ -242,6 +245,16 @@ class Clauses:
 
     def has(self, capability):
         return capability not in self.engine.ABSENT
+
+    def applies(self, *capabilities, part=None):
+        """Whether the engine has these capabilities; if not, the part of the clause that
+        needs them is reported as a skipped sub-case with the reason (never passed silently)."""
+        missing = [c for c in capabilities if c in self.engine.ABSENT]
+        if missing:
+            with self.subTest(part or f"the part needing {', '.join(missing)}"):
+                self.skipTest("; ".join(f"{self.engine.NAME} lacks {c}: {self.engine.ABSENT[c]}"
+                                        for c in missing))
+        return not missing
 
     def ulp_rtol(self):
         return ULP_RTOL if self.has("float64") else ULP_RTOL_F32

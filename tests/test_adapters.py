@@ -111,6 +111,9 @@ class TestSkips(unittest.TestCase):
             self.assertEqual(message, f"functional lacks variable: {reason}")
         for clause in ("S4", "S5", "S9", "S15", "S16"):
             self.assertEqual(outcomes[clause][0], runner.PASS, f"{clause}: {outcomes[clause]}")
+        # A clause whose engine-agnostic part ran passes, naming the part it skipped.
+        self.assertEqual(outcomes["S6"], (runner.PASS, f"[the manual chain] skipped: "
+                                                       f"functional lacks variable: {reason}"))
 
 
 class TestCapabilityProbes(unittest.TestCase):
