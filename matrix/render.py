@@ -14,6 +14,8 @@ def verdict(rec):
 def cell(clause, c):
     if c["status"] in EXPECTED_CELL and c.get("expected") is not None:
         return EXPECTED_CELL[c["status"]]
+    if c["status"] == "pass" and c.get("message"):
+        return "pass*"  # passed what applies; the parts skipped are listed below
     return CELL[c["status"]]
 
 
@@ -35,7 +37,8 @@ def markdown(results):
     ids = clause_ids(results)
     out = ["# Cross-engine conformance matrix", "",
            "Written by `python -m matrix` (see matrix/FINDINGS.md for what each failure is). "
-           "`pass`; `skip`: the adapter declares a capability absent (reason below); "
+           "`pass`; `pass*`: passed the parts that apply, others skipped (listed below); "
+           "`skip`: the adapter declares a capability absent (reason below); "
            "`xfail`/`xerror`: a failure listed in matrix/expected/ENGINE.txt; "
            "**FAIL**/**ERROR**: a failure nobody has explained.", "",
            "| engine | version | Python | numpy | " + " | ".join(ids) + " | verdict |",
@@ -58,6 +61,11 @@ def markdown(results):
                 why = f"expected: {c['expected']}" if c.get("expected") else "UNEXPECTED"
                 out.append(f"- {clause} {c['status']} ({md(why)}): "
                            f"`{md(headline(clause, c['message']))}`")
+        partial = [f"{clause}" for clause, c in rec["clauses"].items()
+                   if c["status"] == "pass" and c.get("message")]
+        if partial:
+            out.append(f"- passed in part (the rest needs an absent capability): "
+                       f"{', '.join(partial)}")
         for clause, why in rec["unexpected"].items():
             if rec["clauses"][clause]["status"] not in ("fail", "error"):
                 out.append(f"- {clause} {md(why)}")
