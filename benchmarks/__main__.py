@@ -79,7 +79,9 @@ def rotate(items, k):
     return items[k:] + items[:k]
 
 
-def chain_section(plan, lengths, rounds):
+def chain_section(plan, lengths, rounds, collector):
+    if collector == "nogc":
+        print("\nTHE CYCLIC GARBAGE COLLECTOR IS OFF during forward + backward (--no-gc)")
     print("\nper-op cost: forward + backward of a chain of n squares of a 0-d float64, "
           "CPU us per op,\nmedian of", rounds, "rounds; ratio to the numpy floor of the same "
           "interpreter; 'free' is the time to\nrelease the graph (drop the last reference, "
@@ -90,7 +92,7 @@ def chain_section(plan, lengths, rounds):
         runs = {label: [] for label, *_ in plan}
         for r in range(rounds):
             for label, python, name, _ in rotate(plan, r):
-                runs[label].append(call(python, "time", name, n, reps))
+                runs[label].append(call(python, "time", name, n, reps, collector))
         results[n] = summarize(plan, runs)
         print_chain(n, reps, plan, results[n])
     return results
@@ -182,6 +184,8 @@ def main():
     parser.add_argument("--module", dest="modules", action="append", default=[],
                         metavar="PATH.py", help="also run a book-API module given by path")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-gc", action="store_true", help="time the chains with the "
+                        "cyclic garbage collector off, to show its share of the cost")
     parser.add_argument("--quick", action="store_true",
                         help=f"chains of {QUICK_LENGTHS} only, one round, no suite timing")
     parser.add_argument("--only", choices=("chain", "memory", "suite"), action="append")
@@ -205,7 +209,7 @@ def main():
     if args.lengths:
         lengths = tuple(int(n) for n in args.lengths.split(","))
     if "chain" in sections:
-        chain_section(plan, lengths, rounds)
+        chain_section(plan, lengths, rounds, "nogc" if args.no_gc else "gc")
     if "memory" in sections:
         memory_section(plan)
     if "suite" in sections and not args.quick:

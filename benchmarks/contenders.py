@@ -25,8 +25,9 @@ back-propagates dy/dx. Per op, each does:
                 (an earlier version of the reference, to measure a change side by side).
 
 `python -m benchmarks.contenders probe` prints, as JSON, which contenders this interpreter
-can run; `python -m benchmarks.contenders time NAME N REPS` times NAME on a chain of N ops
-REPS times and prints JSON: per-op forward+backward CPU seconds for each run, and per-op
+can run; `python -m benchmarks.contenders time NAME N REPS [nogc]` times NAME on a chain of N ops
+REPS times (with `nogc`, the cyclic garbage collector is off while the chain is built and
+back-propagated, to show its share) and prints JSON: per-op forward+backward CPU seconds for each run, and per-op
 CPU seconds to release the graph (dropping the last references, then gc.collect(), less the
 time a full collection takes with no graph alive).
 `python -m benchmarks.contenders memory NAME N` prints the tracemalloc peak during
@@ -173,14 +174,17 @@ def probe():
     return found
 
 
-def time_chain(name, n, reps):
+def time_chain(name, n, reps, collector="gc"):
     run, _ = make(name)
     per_op, free = [], []
     for _ in range(reps):
         empty = collect_time()
+        if collector == "nogc":
+            gc.disable()
         t0 = time.process_time()
         refs, gx = run(n)
         t1 = time.process_time()
+        gc.enable()
         if float(gx) != 0.0:
             raise SystemExit(f"{name}: dy/dx of {n} squares at 0.0 is {gx}, must be 0.0")
         del refs, gx
@@ -226,11 +230,11 @@ def main(argv):
     if argv[:1] == ["probe"]:
         out = probe()
     elif argv[:1] == ["time"]:
-        out = time_chain(argv[1], int(argv[2]), int(argv[3]))
+        out = time_chain(argv[1], int(argv[2]), int(argv[3]), *argv[4:5])
     elif argv[:1] == ["memory"]:
         out = memory(argv[1], int(argv[2]))
     else:
-        raise SystemExit("usage: python -m benchmarks.contenders probe | time NAME N REPS | "
+        raise SystemExit("usage: python -m benchmarks.contenders probe | time NAME N REPS [nogc] | "
                          "memory NAME N")
     print(json.dumps(out))
 
