@@ -78,12 +78,23 @@ def load_results():
         return json.load(f)
 
 
+README = os.path.join(ROOT, "README.md")
+BEGIN, END = "<!-- matrix:begin -->", "<!-- matrix:end -->"
+
+
 def save_results(results):
     with open(RESULTS_JSON, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1, sort_keys=True)
         f.write("\n")
     with open(RESULTS_MD, "w", encoding="utf-8") as f:
         f.write(render.markdown(results))
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    if BEGIN in text and END in text:  # the README shows the table of the latest run
+        head, rest = text.split(BEGIN, 1)
+        block = "\n".join([BEGIN, render.stamp(results), "", *render.table(results), END])
+        with open(README, "w", encoding="utf-8") as f:
+            f.write(head + block + rest.split(END, 1)[1])
 
 
 def parse(argv):
