@@ -5,6 +5,7 @@ Square, Exp, as_array, numerical_diff) turns the capability that needs it off, w
 naming the module. The later steps' spellings are read too: Function.inputs/outputs (outputs
 possibly weak references) and gradients held as Variables.
 """
+import inspect
 import types
 import weakref
 
@@ -67,9 +68,22 @@ def bind(module, origin=None):
     # assumption, and the clauses report it when it does not hold (C1 leaves it to them).
     names["ASSUMED"] = ("vector", "float64", "implicit_seed", "seed_grad", "variable",
                         "type_check", "retains_grads", "graph_links")
+    if _drops_grads_by_default(Variable):
+        names["ABSENT"]["retains_grads"] = (
+            f"{origin}: backward(retain_grad=False), the later steps' default, drops the "
+            f"grads of y and the intermediates by design")
     if "function_classes" in names["ABSENT"]:
         names["ABSENT"]["graph_links"] = names["ABSENT"]["function_classes"]
     return names
+
+
+def _drops_grads_by_default(Variable):
+    """The book's step 18 on: Variable.backward(retain_grad=False) keeps only leaf grads."""
+    try:
+        param = inspect.signature(Variable.backward).parameters.get("retain_grad")
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return param is not None and param.default is False
 
 
 def adapt(module, origin=None):

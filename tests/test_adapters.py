@@ -95,6 +95,13 @@ class TestLoad(unittest.TestCase):
         self.assertEqual(absent["function_classes"], "step07.py defines no Exp")
 
 
+    def test_later_steps_retain_grad_default_is_read_as_a_deliberate_difference(self):
+        engine = adapters.load(os.path.join(ROOT, "tests", "engines", "later_steps_style.py"))
+        self.assertEqual(sorted(engine.ABSENT), ["retains_grads"])
+        self.assertIn("backward(retain_grad=False)", engine.ABSENT["retains_grads"])
+        self.assertEqual(adapters.load("reference").ABSENT, {})
+
+
 class TestSkips(unittest.TestCase):
 
     def test_absent_capability_skips_its_clauses_with_the_reason(self):

@@ -1,6 +1,7 @@
 """A correct stage-1 engine in the style of the book's later steps: variadic Functions with
 inputs/outputs lists, weakly held outputs, generations ordering backward, a Config switch,
-and gradients kept on every Variable (stage 1 keeps intermediate grads)."""
+and backward(retain_grad=False) by default (step 18), which the book adapter reads as a
+deliberate difference: only leaves keep their grads."""
 import weakref
 
 import numpy as np
@@ -29,7 +30,7 @@ class Variable:
     def cleargrad(self):
         self.grad = None
 
-    def backward(self, retain_grad=True):
+    def backward(self, retain_grad=False):
         if self.grad is None:
             self.grad = np.ones_like(self.data)
         funcs, seen = [], set()
