@@ -100,9 +100,12 @@ class BackwardClauses(Clauses):
     def test_s11_backward_seeds_ones_unless_grad_is_preset(self):
         """S11: backward() seeds ones_like(y.data) only when y.grad is None; a preset y.grad is used."""
         E = self.engine
-        for x, gy, want in ((3.0, 2.0, 12.0), (-1.0, 0.5, -1.0)):
+        # A preset 0.0 is still preset (`if not y.grad` would reseed it), and a preset vector
+        # must not be tested for truth.
+        for x, gy, want in ((3.0, 2.0, 12.0), (-1.0, 0.5, -1.0), (3.0, 0.0, 0.0),
+                            ([1.0, 2.0, 3.0], [1.0, 0.0, -2.0], [2.0, 0.0, -12.0])):
             with self.subTest(f"preset y.grad={gy} on square at {x}"):
-                self.require("seed_grad")
+                self.require("seed_grad", *(("vector",) if np.ndim(x) else ()))
                 _, gx = self.grad(E.square, np.array(x), np.array(gy))
                 self.assertValues(gx, want, f"square at {x} with y.grad preset to {gy}", EXACT,
                                   "exact products")

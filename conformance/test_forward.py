@@ -46,19 +46,19 @@ class ForwardClauses(Clauses):
         """S10: square(x) and exp(x) wrap a fresh Function each call and match the classes."""
         self.require("variable", "function_classes", "graph_links", "exp")
         E = self.engine
-        for fn, cls in ((E.square, E.Square), (E.exp, E.Exp)):
-            with self.subTest(fn.__name__):
-                self.call(f"x = E.Variable(np.array(0.5))\nf1 = E.creator_of(E.{fn.__name__}(x))\n"
-                          f"f2 = E.creator_of(E.{fn.__name__}(x))\nprint(f1, f2, f1 is f2)")
+        for name, fn, cls in (("square", E.square, E.Square), ("exp", E.exp, E.Exp)):
+            with self.subTest(name):
+                self.call(f"x = E.Variable(np.array(0.5))\nf1 = E.creator_of(E.{name}(x))\n"
+                          f"f2 = E.creator_of(E.{name}(x))\nprint(f1, f2, f1 is f2)")
                 x = E.Variable(np.array(0.5))
                 y1, y2 = fn(x), fn(x)
                 f1, f2 = E.creator_of(y1), E.creator_of(y2)
-                self.assertIsInstance(f1, cls, f"{self.clause}: {fn.__name__}(x) must be "
+                self.assertIsInstance(f1, cls, f"{self.clause}: {name}(x) must be "
                                                f"created by a {cls.__name__}, got {f1!r}")
-                self.assertIsNot(f1, f2, f"{self.clause}: two calls of {fn.__name__}(x) "
+                self.assertIsNot(f1, f2, f"{self.clause}: two calls of {name}(x) "
                                          f"returned outputs with one shared creator")
                 self.assertValues(y1.data, cls()(E.Variable(np.array(0.5))).data,
-                                  f"{fn.__name__}(0.5) against {cls.__name__}()(0.5)", EXACT,
+                                  f"{name}(0.5) against {cls.__name__}()(0.5)", EXACT,
                                   "the same operation")
 
     def test_s14_zero_d_output_stays_an_ndarray(self):
