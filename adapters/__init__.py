@@ -97,8 +97,8 @@ def load(spec=None):
 
 def _fail_import(spec, exc):
     last = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    return AdapterError(f"engine {spec!r} did not import ({last}); install the engine it needs "
-                        f"(README: Engines) or fix the module")
+    return AdapterError(f"engine {spec!r} did not import ({last}); install the engine "
+                        f"(`pip install .[{spec}]`, or `tox -e {spec}`) or fix the module")
 
 
 def _import(name, spec):
