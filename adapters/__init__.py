@@ -97,8 +97,9 @@ def load(spec=None):
 
 def _fail_import(spec, exc):
     last = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    return AdapterError(f"engine {spec!r} did not import ({last}); install the engine "
-                        f"(`pip install .[{spec}]`, or `tox -e {spec}`) or fix the module")
+    fix = (f"install the engine (`pip install .[{spec}]`, or run `tox -e {spec}`)"
+           if spec in known() else "install what it imports")
+    return AdapterError(f"engine {spec!r} did not import ({last}); {fix} or fix the module")
 
 
 def _import(name, spec):
