@@ -159,7 +159,3 @@ def validate(adapter, spec="?"):
             raise AdapterError(f"adapter {spec!r} declares capability {cap!r} but lacks "
                                f"{', '.join(lacking)}; define it or add {cap!r} to ABSENT "
                                f"with a reason")
-
-
-def has(adapter, capability):
-    return capability not in adapter.ABSENT

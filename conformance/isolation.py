@@ -67,8 +67,11 @@ def sub_description(test):
     """A _SubTest's message and parameters, as JSON-ready data; None for the test itself."""
     if getattr(test, "test_case", None) is None:
         return None
-    message = test._message if isinstance(test._message, str) else None
-    return {"msg": message, "params": {k: repr(v) for k, v in test.params.items()}}
+    return sub_event(test._message if isinstance(test._message, str) else None, test.params)
+
+
+def sub_event(msg, params):
+    return {"msg": msg, "params": {k: repr(v) for k, v in params.items()}}
 
 
 def sub_case(case, sub):

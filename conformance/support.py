@@ -165,10 +165,9 @@ class Clauses:
 
     @contextlib.contextmanager
     def subTest(self, msg=None, **params):
-        sub = {"msg": msg, "params": {k: repr(v) for k, v in params.items()}}
         self._last_call = (None, ())
         if self._sink is not None:
-            self._sink({"kind": "start", "sub": sub})
+            self._sink({"kind": "start", "sub": isolation.sub_event(msg, params)})
         try:
             with (super().subTest(msg, **params) if msg is not None
                   else super().subTest(**params)):
