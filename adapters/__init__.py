@@ -79,10 +79,20 @@ def known():
                   if f.endswith(".py") and not f.startswith("_") and f != "book.py")
 
 
+def is_path(spec):
+    return spec.endswith(".py") or os.sep in spec or "/" in spec
+
+
+def resolve(spec=None):
+    """spec as load() will read it, wherever the process is by then: a path made absolute."""
+    spec = (spec or DEFAULT).strip()
+    return os.path.abspath(os.path.expanduser(spec)) if is_path(spec) else spec
+
+
 def load(spec=None):
     """Load, bind and validate the engine named by spec (see the module docstring)."""
     spec = (spec or DEFAULT).strip()
-    if spec.endswith(".py") or os.sep in spec or "/" in spec:
+    if is_path(spec):
         module = _import_file(spec)
     elif spec in known():
         module = _import(f"adapters.{spec}", spec)

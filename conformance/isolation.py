@@ -1,13 +1,17 @@
-"""Clauses run where a misbehaving engine cannot take the run down with it.
+"""Clauses run where a misbehaving engine cannot take the run down with it, or skew another.
 
 A clause's body runs against a Recorder, which turns each outcome (pass, failure, error,
 skip; per sub-case) into a plain event; the test method then replays the events into
-unittest. Under the command line the body runs in one worker process for the whole run
-(`python -m conformance.worker`), replaced after a crash or a timeout: a clause that hangs is
-reported as TIMEOUT, one whose engine kills the process as CRASH with the signal, and the
-clauses after it still run. CONFORMANCE_TIMEOUT sets the limit per clause in seconds;
-CONFORMANCE_ISOLATE=0 (and any non-POSIX system) runs the bodies in-process instead: no
-timeout, no crash isolation.
+unittest. Under the command line, this process never imports the engine: one engine process
+(`python -m conformance.worker`) loads it, says what it is, and runs every clause in a fresh
+child of its own, so each clause meets the engine as it was just after import and no outcome
+depends on the order clauses run in. Clauses the run will make are started ahead, up to
+CONFORMANCE_JOBS at once (default: 2, or 1 on a single CPU). A clause that runs longer than
+CONFORMANCE_TIMEOUT seconds is reported as TIMEOUT, one whose engine kills its process as
+CRASH with the signal, one whose engine ends its process as EXIT; the other clauses still
+run. CONFORMANCE_ISOLATE=0 (and any non-POSIX system) runs the bodies in this process
+instead: no timeout, no crash isolation, no fresh engine per clause, and an engine thread
+that never ends keeps the run from ending.
 """
 import atexit
 import json
@@ -18,14 +22,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import unittest
+from collections import deque
 
 __unittest = True  # keep the replay's own frames out of failure tracebacks
 
 TIMEOUT_VAR = "CONFORMANCE_TIMEOUT"
 ISOLATE_VAR = "CONFORMANCE_ISOLATE"
+JOBS_VAR = "CONFORMANCE_JOBS"
 # Generous: the slowest engines seen here take ~15 s on the 100,000-op chain of S9.
 DEFAULT_TIMEOUT = 300.0
+# How long the engine's process may stay silent beyond a clause's timeout (it reports the
+# TIMEOUT itself) before it is taken to be stuck.
+GRACE = 30.0
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -50,6 +60,18 @@ def timeout():
     if not value > 0:
         raise ValueError(f"{TIMEOUT_VAR}={raw!r} is not a positive number of seconds; "
                          f"set it to e.g. {DEFAULT_TIMEOUT:g}")
+    return value
+
+
+def jobs():
+    raw = os.environ.get(JOBS_VAR, "")
+    try:
+        value = int(raw) if raw else min(2, os.cpu_count() or 1)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{JOBS_VAR}={raw!r} is not a whole number of clauses to run at "
+                         f"once; set it to 1 or more")
     return value
 
 
@@ -91,6 +113,11 @@ class Recorder(unittest.TestResult):
         if err is not None:
             case = getattr(test, "test_case", test)
             text = self._exc_info_to_string(err, case)
+            if issubclass(err[0], SystemExit):  # never a pass, and the same in every clause
+                status = "fail"
+                text = (f"{getattr(case, 'clause', '?')}: EXIT: the engine raised "
+                        f"SystemExit({err[1].code!r}) (sys.exit or exit()); an engine must "
+                        f"never end the process\n{text}")
             if hasattr(case, "reproduce"):
                 text = f"{text.rstrip()}\n{case.reproduce()}"
         self.emit({"kind": "outcome", "sub": sub_description(test), "status": status,
@@ -123,92 +150,163 @@ def record(case, method, emit):
     twin.run(Recorder(emit))
 
 
-class Worker:
-    """One child interpreter that runs clause bodies on request."""
+class Pool:
+    """The engine's process (conformance/worker.py): loads the engine once, then runs each
+    clause in a fresh child of its own, up to jobs() at a time. This process never imports
+    the engine: what it knows of it (name, version, capabilities) comes in the hello."""
 
     def __init__(self, spec):
         self.spec = spec
-        read_fd, write_fd = os.pipe()
-        self.crash_log = tempfile.TemporaryFile()
+        request_r, self.request_w = os.pipe()
+        self.fd, result_w = os.pipe()
         env = dict(os.environ, CONFORMANCE_ENGINE=spec, PYTHONPATH=os.pathsep.join(
             [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "conformance.worker", str(write_fd),
-             str(self.crash_log.fileno())],
-            stdin=subprocess.PIPE, pass_fds=(write_fd, self.crash_log.fileno()), env=env,
+            [sys.executable, "-m", "conformance.worker", str(request_r), str(result_w)],
+            stdin=subprocess.DEVNULL, pass_fds=(request_r, result_w), env=env,
             cwd=os.getcwd(), start_new_session=True)
-        os.close(write_fd)
-        self.fd = read_fd
+        os.close(request_r)
+        os.close(result_w)
         self.buffer = b""
+        self.events, self.done, self.ids = {}, set(), {}
+        self.next_id = 0
+        self.dead = None  # why the pool can take no more requests
+        self.engine = self._hello()
 
-    def run(self, request, limit, emit):
-        """Send one request; emit its events; return None, or a TIMEOUT/CRASH message."""
-        self.proc.stdin.write((json.dumps(request) + "\n").encode())
-        self.proc.stdin.flush()
+    def _hello(self):
+        limit = timeout()
         deadline = time.monotonic() + limit
         while True:
             for line in self._lines():
-                event = json.loads(line)
-                if event["kind"] == "done":
-                    return None
-                emit(event)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.kill()
-                return f"TIMEOUT: no result after {limit:g} s ({TIMEOUT_VAR}={limit:g})"
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                chunk = os.read(self.fd, 65536)
-                if not chunk:
-                    return self._crashed()
-                self.buffer += chunk
+                hello = json.loads(line)
+                if "error" in hello:
+                    self.close()
+                    raise _adapter_error(hello["error"])
+                return types.SimpleNamespace(
+                    NAME=hello["name"], ABSENT=hello["absent"], ASSUMED=tuple(hello["assumed"]),
+                    MODE=hello["mode"], version=lambda v=hello["version"]: v)
+            trouble = self._read(deadline)
+            if trouble:
+                self.close()
+                raise _adapter_error(f"the engine's process did not start: {trouble} while "
+                                     f"loading the engine")
 
     def _lines(self):
         *lines, self.buffer = self.buffer.split(b"\n")
         return lines
 
-    def _crashed(self):
-        code = self.proc.wait()
-        self.crash_log.seek(0)
-        dump = self.crash_log.read().decode(errors="replace").strip()
-        self.close()
-        how = (f"killed by {signal.Signals(-code).name}" if code < 0
-               else f"exited with status {code}")
-        return f"CRASH: the engine's process was {how}" + (f"\n{dump}" if dump else "")
+    def _read(self, deadline):
+        """Read what the engine's process sent; None, or why nothing more will come."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return f"TIMEOUT: no word from the engine's process in {timeout():g} s"
+        ready, _, _ = select.select([self.fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            code = self.proc.wait()
+            how = (f"killed by {signal.Signals(-code).name}" if code < 0
+                   else f"exited with status {code}")
+            return f"CRASH: the engine's process was {how}"
+        self.buffer += chunk
+        return None
 
-    def kill(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait()
-        self.close()
+    def submit(self, request):
+        key = (request["module"], request["group"], request["method"])
+        self.next_id += 1
+        self.ids.setdefault(key, deque()).append(self.next_id)
+        self.events[self.next_id] = []
+        os.write(self.request_w, (json.dumps(dict(request, id=self.next_id)) + "\n").encode())
+
+    def run(self, request, emit):
+        """The events of one clause, emitted in order; None, or why the pool is dead."""
+        key = (request["module"], request["group"], request["method"])
+        if not self.ids.get(key):
+            self.submit(request)
+        cid = self.ids[key].popleft()
+        # Children report within the timeout, or the engine's process reports the TIMEOUT:
+        # silence beyond that (and a grace) means that process itself is stuck.
+        deadline = time.monotonic() + timeout() + GRACE
+        while cid not in self.done and self.dead is None:
+            for line in self._lines():
+                try:
+                    event = json.loads(line)
+                    eid = event.pop("id")
+                    self.events[eid].append(event)
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    continue
+                if event.get("kind") == "done":
+                    self.done.add(eid)
+                    deadline = time.monotonic() + timeout() + GRACE
+            if cid in self.done:
+                break
+            self.dead = self._read(deadline)
+        for event in self.events.pop(cid, []):
+            if event["kind"] != "done":
+                emit(event)
+        self.done.discard(cid)
+        return self.dead
 
     def close(self):
-        os.close(self.fd)
-        self.crash_log.close()
-        self.proc.stdin.close()
+        """Kill the engine's process group: the process, its clause children and theirs."""
+        try:
+            os.close(self.request_w)
+        except OSError:
+            pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
 
 
-_worker = None
+def _adapter_error(message):
+    import adapters  # the loader's own error type, so callers treat both alike
+    return adapters.AdapterError(message)
+
+
+_pool = None
+_plan = []  # clause requests the run will make, in order: the pool starts them early
+_planned = set()
+
+
+def plan(requests):
+    """Note clause requests that will be made, so the pool can run them ahead, in parallel."""
+    for request in requests:
+        key = (request["module"], request["group"], request["method"])
+        if key not in _planned:
+            _planned.add(key)
+            _plan.append(request)
+
+
+def pool(spec):
+    """The running pool for engine spec (started, and the old one closed, if need be)."""
+    global _pool
+    if _pool is not None and (_pool.spec != spec or _pool.dead):
+        _pool.close()
+        _pool = None
+    if _pool is None:
+        _pool = Pool(spec)
+        while _plan:
+            _pool.submit(_plan.pop(0))
+    return _pool
 
 
 @atexit.register
 def _shutdown():
-    """A worker stuck in a hang must not outlive the run (it has its own session)."""
-    if _worker is not None:
-        _worker.kill()
+    """No engine process outlives the run (they run in a session of their own)."""
+    if _pool is not None:
+        _pool.close()
 
 
 def run_in_worker(spec, request, emit):
-    """Run one clause body in the worker for engine `spec`; a hang or crash becomes a failure."""
-    global _worker
-    if _worker is not None and _worker.spec != spec:
-        _worker.kill()
-        _worker = None
-    if _worker is None:
-        _worker = Worker(spec)
-    trouble = _worker.run(request, timeout(), emit)
+    """Run one clause body in a fresh child of the engine's process; a hang or crash becomes
+    a failure of that clause."""
+    trouble = pool(spec).run(request, emit)
     if trouble:
-        _worker = None
         emit({"kind": "outcome", "sub": None, "status": "fail", "text": trouble})

@@ -7,7 +7,9 @@ import importlib
 import pkgutil
 import unittest
 
+import adapters
 import conformance
+from conformance import isolation
 from conformance.support import Clauses
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
@@ -69,20 +71,31 @@ class _Result(unittest.TestResult):
                        str(err[1]) if failed else f"{err[0].__name__}: {err[1]}")
 
 
-def run(engine, spec=None):
+def run(engine=None, spec=None, reverse=False):
     """{clause id: (status, message)} for every clause, run against `engine`.
 
     In-process by default; given the engine's CONFORMANCE_ENGINE `spec`, each clause runs in
-    the isolation worker, so a hang or crash is that clause's TIMEOUT or CRASH.
+    a fresh child of the engine's process (isolation.py), so a hang or crash is that
+    clause's TIMEOUT or CRASH, and `engine` may be None (the engine's process describes it).
+    reverse=True runs the clauses in reverse order.
     """
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
+    if spec is not None:
+        spec = adapters.resolve(spec)
+        engine = engine or isolation.pool(spec).engine
     attrs = {"engine": engine}
     if spec is not None:
         attrs.update(spec=spec, _isolate=True)
+    tests = []
     for group in clause_groups():
         bound = type(group.__name__, (group, unittest.TestCase), attrs)
-        suite.addTests(loader.loadTestsFromTestCase(bound))
+        tests += list(loader.loadTestsFromTestCase(bound))
+    if reverse:
+        tests.reverse()
+    suite.addTests(tests)
+    if spec is not None:
+        isolation.plan([test._request(test._testMethodName) for test in tests])
     result = _Result()
     suite.run(result)
     for clause, parts in result.parts.items():

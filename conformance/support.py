@@ -49,13 +49,18 @@ def stop(message):
 
 
 def current_engine():
-    """The engine named by CONFORMANCE_ENGINE, loaded once; a bad setting ends the run at once."""
+    """The engine named by CONFORMANCE_ENGINE, loaded once; a bad setting ends the run at once.
+
+    Isolated, this process never imports the engine: it gets the engine's name, version and
+    capabilities from the engine's own process (isolation.Pool)."""
     global _engine, _expected
     if _engine is None:
         try:
-            engine = load_engine()
             seed()
             isolation.timeout()
+            isolation.jobs()
+            engine = (isolation.pool(engine_spec()).engine if isolation.enabled()
+                      else load_engine())
             _expected = read_expected(expected_path(engine))
         except (adapters.AdapterError, ValueError) as exc:
             stop(f"{ENGINE_VAR}={os.environ.get(ENGINE_VAR, '')!r}: {exc}"
@@ -63,6 +68,27 @@ def current_engine():
         _engine = engine
         sys.stderr.write(f"conformance: testing {describe(_engine)}\n")
     return _engine
+
+
+def engine_spec():
+    """CONFORMANCE_ENGINE resolved once, up front: a relative path stays right even if the
+    engine changes directory on import."""
+    return adapters.resolve(os.environ.get(ENGINE_VAR, ""))
+
+
+def load_tests(loader, tests, pattern):
+    """unittest's hook, imported by each clause module: the clauses a run will make are noted,
+    so the engine's process can start them ahead (see isolation.plan)."""
+    requests = []
+    stack = [tests]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, unittest.TestSuite):
+            stack[:0] = list(item)
+        elif isinstance(item, Clauses):
+            requests.append(item._request(item._testMethodName))
+    isolation.plan(requests)
+    return tests
 
 
 def expected_path(engine):
@@ -154,7 +180,7 @@ class Clauses:
         super().setUpClass()
         if cls.engine is None:
             cls.engine = current_engine()
-            cls.spec = os.environ.get(ENGINE_VAR, "")
+            cls.spec = engine_spec()
             cls.expected = _expected
             cls._isolate = isolation.enabled()
 
@@ -193,7 +219,7 @@ class Clauses:
                 open_subs.pop()
             elif kind == "outcome" and event["sub"] is None:
                 main = event
-                if event["text"].startswith(("TIMEOUT", "CRASH")):
+                if event["text"].startswith(("TIMEOUT", "CRASH", "EXIT", "GARBLED")):
                     event["text"] = f"{self.clause}: {event['text']}\n{self.reproduce()}"
                     event["sub"] = open_subs[-1] if open_subs else None
                     problems.append(event)

@@ -4,6 +4,7 @@ import unittest
 import numpy as np
 
 from conformance.support import Clauses
+from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 SCALARS = ((1.0, np.float64), (3, np.array(3).dtype.type), (np.float32(2), np.float32),
            (np.float64(0.5), np.float64), (True, np.bool_))

@@ -4,6 +4,7 @@ import unittest
 import numpy as np
 
 from conformance.support import EXACT, Clauses, array_code, composite_grad_np
+from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 # (x, d/dx square(exp(square(x)))): the contract's values; 0.5 alone would hide a skipped
 # last step, since d(x^2)/dx = 1 there.

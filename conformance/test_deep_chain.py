@@ -4,6 +4,7 @@ import unittest
 import numpy as np
 
 from conformance.support import EXACT, Clauses
+from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 # 2**1000 overflows float32: an engine without float64 gets the longest chain whose gradient
 # float32 holds exactly (2**127); the 100,000-square chain still needs an iterative backward.

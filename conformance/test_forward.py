@@ -4,6 +4,7 @@ import unittest
 import numpy as np
 
 from conformance.support import EXACT, Clauses, composite_np
+from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 # (x, square(exp(square(x)))): the contract's values; the rest are the suite's own float64.
 COMPOSITE = ((0.5, 1.648721270700128), (1.0, 7.3890560989306495), (0.3, 1.1972173631218104),

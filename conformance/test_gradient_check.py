@@ -6,6 +6,7 @@ import numpy as np
 
 from conformance import gradcheck
 from conformance.support import ENGINE_VAR, EXACT, SEED_VAR, Clauses, seed
+from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 SHAPES = ((1,), (3,), (2, 3))
 # Random-direction mode on an input this large: O(1) engine evaluations, where full mode

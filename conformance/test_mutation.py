@@ -4,6 +4,7 @@ import unittest
 import numpy as np
 
 from conformance.support import Clauses
+from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 INPUTS = (np.array(1.5), np.array([0.5, -1.0, 0.3]), np.array([[0.0, 0.25], [-0.75, 1.0]]))
 

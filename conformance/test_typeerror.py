@@ -4,6 +4,7 @@ import unittest
 import numpy as np
 
 from conformance.support import Clauses
+from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 NOT_ARRAYS = (1.0, 1, True, [1.0, 2.0], (1.0,), "1.0", np.float64(1.0), np.float32(1.0),
               np.int64(1))
