@@ -69,6 +69,9 @@ FIX = ("set CONFORMANCE_ENGINE to an adapter name ({}), a dotted module name, "
        "or a path to a .py file written to the book's API")
 
 
+NOTICES = []  # what loading changed that a run should mention (one line each)
+
+
 class AdapterError(Exception):
     """The engine named could not be loaded or bound; the message is one line."""
 
@@ -92,12 +95,17 @@ def resolve(spec=None):
 def load(spec=None):
     """Load, bind and validate the engine named by spec (see the module docstring)."""
     spec = (spec or DEFAULT).strip()
+    limit = sys.getrecursionlimit()
     if is_path(spec):
         module = _import_file(spec)
     elif spec in known():
         module = _import(f"adapters.{spec}", spec)
     else:
         module = _import(spec, spec)
+    if sys.getrecursionlimit() < limit:  # the kit's own calls need the room they had
+        NOTICES.append(f"{spec} lowered the recursion limit to {sys.getrecursionlimit()} on "
+                       f"import; it is set back to {limit}")
+        sys.setrecursionlimit(limit)
     if not (hasattr(module, "NAME") and hasattr(module, "grad")):
         from adapters import book
         module = book.adapt(module, getattr(module, "__file__", None) or spec)

@@ -76,7 +76,7 @@ FULL_FALLBACK_MAX = 1024
 # Bisection stops, and full mode takes over, at this many candidate elements.
 LOCATE_BLOCK = 64
 # Inputs up to this size are written into the reproduce snippet as literals.
-LITERAL_MAX = 32
+LITERAL_MAX = support.LITERAL_MAX
 
 
 @dataclass
@@ -140,10 +140,12 @@ class _Oracle:
         self.evaluations = 0
 
     def rounded(self, a):
-        """a as the engine will see it: rounded to its dtype, held in float64."""
-        if self.work == np.float64:
-            return np.asarray(a, dtype=np.float64)
-        return np.asarray(a, dtype=self.work).astype(np.float64)
+        """a as the engine will see it, held in float64: rounded to the input's dtype (what
+        the engine is given), then to the dtype it computes in."""
+        a = np.asarray(a, dtype=self.in_dtype)
+        if self.work != np.float64:
+            a = a.astype(self.work)
+        return a.astype(np.float64)
 
     def forward(self, a):
         self.evaluations += 1

@@ -16,6 +16,7 @@ that never ends keeps the run from ending.
 import atexit
 import json
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -31,6 +32,7 @@ __unittest = True  # keep the replay's own frames out of failure tracebacks
 TIMEOUT_VAR = "CONFORMANCE_TIMEOUT"
 ISOLATE_VAR = "CONFORMANCE_ISOLATE"
 JOBS_VAR = "CONFORMANCE_JOBS"
+CHANNEL_VAR = "CONFORMANCE_CHANNEL"  # set for the engine's process: the run's token
 # Generous: the slowest engines seen here take ~15 s on the 100,000-op chain of S9.
 DEFAULT_TIMEOUT = 300.0
 # How long the engine's process may stay silent beyond a clause's timeout (it reports the
@@ -150,6 +152,38 @@ def record(case, method, emit):
     twin.run(Recorder(emit))
 
 
+def encode(token, event):
+    """One line of the result channel: the run's token, then the event as JSON."""
+    return f"{token} {json.dumps(event)}\n"
+
+
+def decode(token, lines):
+    """(events, stray bytes) from complete lines of a result channel. An engine that writes
+    to file descriptors it did not open can land bytes here: a line is the kit's only from
+    its run's token on (garbage before it on the line is dropped), and only if it parses."""
+    mark = token.encode() + b" "
+    events, stray = [], 0
+    for line in lines:
+        at = line.rfind(mark)
+        try:
+            if at < 0:
+                raise ValueError(line)
+            event = json.loads(line[at + len(mark):])
+            if not isinstance(event, dict) or "kind" not in event:
+                raise ValueError(line)
+        except ValueError:
+            stray += len(line) + 1
+            continue
+        stray += at
+        events.append(event)
+    return events, stray
+
+
+def stray_notice(stray, where):
+    return (f"{stray} bytes {where} were not the kit's (the engine writes to file descriptors "
+            f"it did not open); ignored")
+
+
 class Pool:
     """The engine's process (conformance/worker.py): loads the engine once, then runs each
     clause in a fresh child of its own, up to jobs() at a time. This process never imports
@@ -159,8 +193,10 @@ class Pool:
         self.spec = spec
         request_r, self.request_w = os.pipe()
         self.fd, result_w = os.pipe()
+        self.token = secrets.token_hex(8)
         env = dict(os.environ, CONFORMANCE_ENGINE=spec, PYTHONPATH=os.pathsep.join(
-            [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+            [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+            **{CHANNEL_VAR: self.token})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "conformance.worker", str(request_r), str(result_w)],
             stdin=subprocess.DEVNULL, pass_fds=(request_r, result_w), env=env,
@@ -171,29 +207,45 @@ class Pool:
         self.events, self.done, self.ids = {}, set(), {}
         self.next_id = 0
         self.dead = None  # why the pool can take no more requests
-        self.engine = self._hello()
+        self._engine = None
+
+    @property
+    def engine(self):
+        """What the engine's process says of the engine (read once, on first use)."""
+        if self._engine is None:
+            self._engine = self._hello()
+        return self._engine
 
     def _hello(self):
-        limit = timeout()
-        deadline = time.monotonic() + limit
+        deadline = time.monotonic() + timeout()
+        notices = []
         while True:
-            for line in self._lines():
-                hello = json.loads(line)
+            for hello in self._events(notices):
                 if "error" in hello:
                     self.close()
                     raise _adapter_error(hello["error"])
                 return types.SimpleNamespace(
                     NAME=hello["name"], ABSENT=hello["absent"], ASSUMED=tuple(hello["assumed"]),
-                    MODE=hello["mode"], version=lambda v=hello["version"]: v)
+                    MODE=hello["mode"], NOTICES=notices + hello["notices"],
+                    version=lambda v=hello["version"]: v)
             trouble = self._read(deadline)
             if trouble:
                 self.close()
                 raise _adapter_error(f"the engine's process did not start: {trouble} while "
                                      f"loading the engine")
 
-    def _lines(self):
+    def _events(self, notices=None):
+        """Complete events read so far; a notice for stray bytes goes to notices if given
+        (before the hello: the run's first line names the engine), else to stderr."""
         *lines, self.buffer = self.buffer.split(b"\n")
-        return lines
+        events, stray = decode(self.token, lines)
+        if stray:
+            notice = stray_notice(stray, "on the engine process's result channel")
+            if notices is not None:
+                notices.append(notice)
+            else:
+                sys.stderr.write(f"\nconformance: notice: {notice}\n")
+        return events
 
     def _read(self, deadline):
         """Read what the engine's process sent; None, or why nothing more will come."""
@@ -212,6 +264,10 @@ class Pool:
         self.buffer += chunk
         return None
 
+    def submit_plan(self):
+        while _plan:
+            self.submit(_plan.pop(0))
+
     def submit(self, request):
         key = (request["module"], request["group"], request["method"])
         self.next_id += 1
@@ -229,14 +285,12 @@ class Pool:
         # silence beyond that (and a grace) means that process itself is stuck.
         deadline = time.monotonic() + timeout() + GRACE
         while cid not in self.done and self.dead is None:
-            for line in self._lines():
-                try:
-                    event = json.loads(line)
-                    eid = event.pop("id")
-                    self.events[eid].append(event)
-                except (ValueError, KeyError, TypeError, AttributeError):
+            for event in self._events():
+                eid = event.pop("id", None)
+                if eid not in self.events:
                     continue
-                if event.get("kind") == "done":
+                self.events[eid].append(event)
+                if event["kind"] == "done":
                     self.done.add(eid)
                     deadline = time.monotonic() + timeout() + GRACE
             if cid in self.done:
@@ -276,12 +330,15 @@ _planned = set()
 
 
 def plan(requests):
-    """Note clause requests that will be made, so the pool can run them ahead, in parallel."""
+    """Note clause requests that will be made, so the pool can run them ahead, in parallel
+    (now, if the pool is running)."""
     for request in requests:
         key = (request["module"], request["group"], request["method"])
         if key not in _planned:
             _planned.add(key)
             _plan.append(request)
+    if _pool is not None and not _pool.dead:
+        _pool.submit_plan()
 
 
 def pool(spec):
@@ -292,8 +349,7 @@ def pool(spec):
         _pool = None
     if _pool is None:
         _pool = Pool(spec)
-        while _plan:
-            _pool.submit(_plan.pop(0))
+        _pool.submit_plan()
     return _pool
 
 

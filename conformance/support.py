@@ -5,6 +5,7 @@ import os
 import platform
 import re
 import sys
+import tempfile
 import unittest
 
 import numpy as np
@@ -19,6 +20,8 @@ SEED_VAR = "CONFORMANCE_SEED"
 EXPECTED_VAR = "CONFORMANCE_EXPECTED"
 EXPECTED_DIR = os.path.join(isolation.ROOT, "matrix", "expected")
 DEFAULT_SEED = 20261126
+# Arrays up to this size go into a reproduce snippet as literals; larger ones as .npy files.
+LITERAL_MAX = 32
 
 F64_EPS = np.finfo(np.float64).eps
 F32_EPS = np.finfo(np.float32).eps
@@ -59,14 +62,19 @@ def current_engine():
             seed()
             isolation.timeout()
             isolation.jobs()
-            engine = (isolation.pool(engine_spec()).engine if isolation.enabled()
-                      else load_engine())
+            if isolation.enabled():
+                engine = isolation.pool(engine_spec()).engine
+            else:
+                engine = load_engine()
+                engine.NOTICES = list(adapters.NOTICES)
             _expected = read_expected(expected_path(engine))
         except (adapters.AdapterError, ValueError) as exc:
             stop(f"{ENGINE_VAR}={os.environ.get(ENGINE_VAR, '')!r}: {exc}"
                  if isinstance(exc, adapters.AdapterError) else str(exc))
         _engine = engine
         sys.stderr.write(f"conformance: testing {describe(_engine)}\n")
+        for notice in getattr(engine, "NOTICES", ()):
+            sys.stderr.write(f"conformance: notice: {notice}\n")
     return _engine
 
 
@@ -78,7 +86,8 @@ def engine_spec():
 
 def load_tests(loader, tests, pattern):
     """unittest's hook, imported by each clause module: the clauses a run will make are noted,
-    so the engine's process can start them ahead (see isolation.plan)."""
+    and the engine's process is started, so it loads the engine and starts clauses while
+    the rest of the run is still being collected (see isolation.plan)."""
     requests = []
     stack = [tests]
     while stack:
@@ -88,7 +97,19 @@ def load_tests(loader, tests, pattern):
         elif isinstance(item, Clauses):
             requests.append(item._request(item._testMethodName))
     isolation.plan(requests)
+    if isolation.enabled() and _engine is None:
+        try:
+            seed(), isolation.timeout(), isolation.jobs()
+        except ValueError:
+            return tests  # current_engine() stops the run, saying why
+        isolation.pool(engine_spec())
     return tests
+
+
+def heavy(fn):
+    """Mark a clause that is slow on any engine: the engine's process starts it first."""
+    fn.heavy = True
+    return fn
 
 
 def expected_path(engine):
@@ -192,6 +213,7 @@ class Clauses:
     @contextlib.contextmanager
     def subTest(self, msg=None, **params):
         self._last_call = (None, ())
+        self._saved = {}
         if self._sink is not None:
             self._sink({"kind": "start", "sub": isolation.sub_event(msg, params)})
         try:
@@ -206,7 +228,7 @@ class Clauses:
         group = next(c for c in type(self).__mro__ if issubclass(c, Clauses)
                      and c is not Clauses and not issubclass(c, unittest.TestCase))
         return {"module": group.__module__.rsplit(".", 1)[-1], "group": group.__name__,
-                "method": method}
+                "method": method, "heavy": getattr(getattr(group, method), "heavy", False)}
 
     def _replay(self, events):
         """Turn recorded events back into unittest outcomes of this test."""
@@ -219,7 +241,7 @@ class Clauses:
                 open_subs.pop()
             elif kind == "outcome" and event["sub"] is None:
                 main = event
-                if event["text"].startswith(("TIMEOUT", "CRASH", "EXIT", "GARBLED")):
+                if event["text"].startswith(("TIMEOUT", "CRASH", "EXIT")):
                     event["text"] = f"{self.clause}: {event['text']}\n{self.reproduce()}"
                     event["sub"] = open_subs[-1] if open_subs else None
                     problems.append(event)
@@ -286,19 +308,41 @@ class Clauses:
     def ulp_rtol(self):
         return ULP_RTOL if self.has("float64") else ULP_RTOL_F32
 
-    def assertValues(self, actual, desired, call, rtol, why, atol=0.0):
-        """assert_allclose with a message naming the clause, the call and the tolerance."""
+    def square_rtol(self):
+        """Square-only values: one rounding, so exact in float64; an engine that computes
+        float64 input in float32 rounds the input too."""
+        return EXACT if self.has("float64") else ULP_RTOL_F32
+
+    def assertValues(self, actual, desired, call, rtol, why, atol=0.0, dtype=None):
+        """assert_allclose, once actual has desired's shape (assert_allclose alone broadcasts:
+        a (1,) result would pass for a 0-d one) and, if given, the dtype; the message names
+        the clause, the call and the tolerance."""
+        shape, want = np.shape(actual), np.shape(desired)
+        if shape != want:
+            self.fail(f"{self.clause}: {call} gave shape {shape}, must give shape {want}: "
+                      f"{show(actual)}")
+        if dtype is not None and np.asarray(actual).dtype != dtype:
+            self.fail(f"{self.clause}: {call} gave dtype {np.asarray(actual).dtype}, must give "
+                      f"{np.dtype(dtype)}")
+        desired = np.asarray(desired)
+        want = (repr(desired.tolist()) if desired.size <= LITERAL_MAX else
+                f"the suite's own values (a {desired.dtype} array of shape {desired.shape})")
         try:
             np.testing.assert_allclose(
-                np.asarray(actual, dtype=np.float64), np.asarray(desired, dtype=np.float64),
+                np.asarray(actual, dtype=np.float64), desired.astype(np.float64),
                 rtol=rtol, atol=atol,
-                err_msg=f"{self.clause}: {call} must give {np.asarray(desired).tolist()!r} "
+                err_msg=f"{self.clause}: {call} must give {want} "
                         f"(rtol={rtol:.3g}, atol={atol:.3g}: {why})")
         except AssertionError as exc:
             failure = str(exc).strip()
         else:
             return
         raise self.failureException(failure)  # outside the except: numpy's frames stay out
+
+    def assertSame(self, got, want, what, want_text):
+        """got is want (identity); the message shows got only when it is not."""
+        if got is not want:
+            self.fail(f"{self.clause}: {what} must be {want_text}, got {show(got)}")
 
     def call(self, code, *definitions):
         """Note the Python (over `E`, the adapter, and `np`) of the engine call being made."""
@@ -313,11 +357,28 @@ class Clauses:
         lines = ["Reproduce:", f"    {ENGINE_VAR}={spec} {SEED_VAR}={seed()} "
                                f"python -m unittest {test}"]
         code, definitions = getattr(self, "_last_call", (None, ()))
+        for path, a in getattr(self, "_saved", {}).items():
+            if code and path in "".join((code, *definitions)):
+                np.save(path, a)
         if code:
             lines += ["  or in Python:", "    import numpy as np", "    import adapters",
                       f"    E = adapters.load({spec!r})"]
             lines += [f"    {line}" for text in (*definitions, code) for line in text.splitlines()]
         return "\n".join(lines)
+
+    def array_code(self, a, copy=True):
+        """Python that rebuilds the array a: a literal, or for a large array np.load of a
+        copy taken now (copy=False: a is the kit's own and never reaches the engine), saved
+        to a .npy file only if a reproduce snippet names it."""
+        a = np.asarray(a)
+        if a.size <= LITERAL_MAX:
+            return array_code(a)
+        if not hasattr(self, "_saved"):
+            self._saved = {}
+        path = os.path.join(tempfile.gettempdir(),
+                            f"conformance_{self.clause}_{os.getpid()}_{len(self._saved)}.npy")
+        self._saved[path] = a.copy() if copy else a
+        return f"np.load({path!r})"
 
     def fn_code(self, fn):
         """(expression, definitions) naming `fn` in a reproduce snippet."""
@@ -329,19 +390,25 @@ class Clauses:
     def forward(self, fn, x):
         """The engine's forward data of fn at x (an array)."""
         name, definitions = self.fn_code(fn)
-        self.call(f"print(E.value({name}(E.leaf({array_code(x)}))))", *definitions)
+        self.call(f"print(E.value({name}(E.leaf({self.array_code(x)}))))", *definitions)
         return self.engine.value(fn(self.engine.leaf(x)))
 
     def grad(self, fn, x, gy=None):
         """(y, x.grad) from the engine as arrays; x and gy reach the engine as given."""
         name, definitions = self.fn_code(fn)
-        gy_code = "" if gy is None else f", {array_code(gy)}"
-        self.call(f"y, gx = E.grad({name}, {array_code(x)}{gy_code})\nprint(y, gx)",
+        gy_code = "" if gy is None else f", {self.array_code(gy)}"
+        self.call(f"y, gx = E.grad({name}, {self.array_code(x)}{gy_code})\nprint(y, gx)",
                   *definitions)
         y, gx = self.engine.grad(fn, x, gy)
         if gx is None:
             self.fail(f"{self.clause}: backward left the input's gradient None")
         return np.asarray(y), np.asarray(gx)
+
+    def expression(self, expr):
+        """The function x -> expr (Python over E, the adapter, and np), named for reproduce."""
+        fn = eval(f"lambda x: {expr}", {"E": self.engine, "np": np})  # the suite's own text
+        fn.code = ("f", (f"f = lambda x: {expr}",))
+        return fn
 
     def composite(self):
         """square(exp(square(x))), the seed's running example, built from the engine's ops."""
@@ -351,8 +418,25 @@ class Clauses:
         return f
 
 
+@functools.lru_cache(maxsize=None)
+def sample(seed, low, high, shape, dtype="float64"):
+    """Seeded uniform values, made on first use: large inputs cost only the clauses that
+    use them, in the process that runs them. Callers copy before an engine sees them."""
+    return np.random.default_rng(seed).uniform(low, high, shape).astype(dtype)
+
+
+def show(value, limit=200):
+    """value for a failure message: its repr, cut to `limit` characters. Never raises: an
+    engine's repr may raise or recurse, and a message must not turn a check into an error."""
+    try:
+        text = repr(value)
+    except Exception as exc:  # RecursionError included
+        return f"<{type(value).__name__} object; its repr raised {type(exc).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def array_code(a):
-    """Python that rebuilds the array a."""
+    """Python that rebuilds the array a, as a literal."""
     a = np.asarray(a)
     dtype = "" if a.dtype == np.float64 else f", dtype=np.{a.dtype}"
     return f"np.array({a.tolist()!r}{dtype})"

@@ -27,8 +27,8 @@ class GraphClauses(Clauses):
                  ("A.output", E.output_of(A), a, "a"), ("B.output", E.output_of(B), b, "b"),
                  ("C.output", E.output_of(C), y, "y"))
         for link, got, want, name in links:
-            self.assertIs(got, want, f"{self.clause}: {link} must be {name}, got {got!r}")
-        self.assertIsNone(E.creator_of(x), f"{self.clause}: x.creator of a leaf must be None")
+            self.assertSame(got, want, link, name)
+        self.assertSame(E.creator_of(x), None, "x.creator of a leaf", "None")
 
 
 class TestGraph(GraphClauses, unittest.TestCase):

@@ -3,8 +3,16 @@ import unittest
 
 import numpy as np
 
-from conformance.support import Clauses, array_code
+from conformance.support import Clauses, show
 from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+
+# Every dtype and shape must go in as it is: an engine that casts (np.asarray(data, float))
+# keeps float64 arrays but copies the rest.
+ARRAYS = (np.array(1.0), np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3),
+          np.array(2.5, dtype=np.float32), np.array([[1.5, -2.0]], dtype=np.float32),
+          np.array([1, -2, 3]), np.array(7, dtype=np.int32), np.array([True, False]),
+          np.zeros((0,)), np.arange(12.0).reshape(3, 4)[:, 1])
+NEW_DATA = (np.array(2.0), np.array([1.0, 2.0], dtype=np.float32), np.array([[7]]))
 
 
 class VariableClauses(Clauses):
@@ -12,20 +20,19 @@ class VariableClauses(Clauses):
     def test_s1_variable_is_a_box(self):
         """S1: Variable(data) holds the very ndarray given, and .data can be reassigned."""
         self.require("variable")
-        for a in (np.array(1.0), np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3)):
-            with self.subTest(data=a.tolist()):
-                self.call(f"a = {array_code(a)}\nprint(E.Variable(a).data is a)")
+        for a in ARRAYS:
+            with self.subTest(f"{a.dtype} shape {a.shape}"):
+                self.call(f"a = {self.array_code(a)}\nprint(E.Variable(a).data is a)")
                 x = self.engine.Variable(a)
-                self.assertIs(x.data, a, f"{self.clause}: Variable(a).data must be a itself, "
-                                         f"not a copy (got {type(x.data).__name__} "
-                                         f"{x.data!r})")
-        x = self.engine.Variable(np.array(1.0))
-        b = np.array(2.0)
-        x.data = b
-        self.assertIs(x.data, b, f"{self.clause}: after x.data = np.array(2.0), x.data must "
-                                 f"be that array")
-        self.assertValues(x.data, 2.0, "x.data after x.data = np.array(2.0)", 0.0,
-                          "a stored value reads back exactly")
+                self.assertSame(x.data, a, f"Variable(a).data for a {a.dtype} array of shape "
+                                           f"{a.shape}", "a itself, not a copy")
+        for b in NEW_DATA:
+            with self.subTest(f"x.data = {b.dtype} shape {b.shape}"):
+                x = self.engine.Variable(np.array(1.0))
+                x.data = b
+                self.assertSame(x.data, b, f"x.data after x.data = {show(b)}", "that array")
+                self.assertValues(x.data, b, f"x.data after x.data = {show(b)}", 0.0,
+                                  "a stored value reads back exactly", dtype=b.dtype)
 
 
 class TestVariable(VariableClauses, unittest.TestCase):

@@ -31,11 +31,15 @@ import threading
 import time
 from collections import deque
 
+from conformance.isolation import decode, encode, stray_notice
+
 CHILD = "--child"
+TOKEN = os.environ.get("CONFORMANCE_CHANNEL", "")  # isolation.CHANNEL_VAR: marks the kit's lines
 
 
 def load():
     """(hello event, engine or None): the engine named by CONFORMANCE_ENGINE, and the clauses."""
+    import numpy.testing  # noqa: F401 (the clauses' asserts: imported once, not per clause)
     from conformance import runner, support
     try:
         engine = support.load_engine()
@@ -46,7 +50,9 @@ def load():
             f"loading the engine raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
         return {"kind": "hello", "error": line}, None
     mode = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
-    return {"kind": "hello", "name": str(engine.NAME), "version": str(engine.version()),
+    import adapters
+    return {"kind": "hello", "notices": adapters.NOTICES,
+            "name": str(engine.NAME), "version": str(engine.version()),
             "absent": {str(k): str(v) for k, v in engine.ABSENT.items()},
             "assumed": [str(c) for c in getattr(engine, "ASSUMED", ())], "mode": mode}, engine
 
@@ -72,11 +78,11 @@ def child_main(event_fd, crash_fd, request):
     faulthandler.enable(file=os.fdopen(crash_fd, "w"), all_threads=False)
     hello, engine = load()
     if engine is None:
-        out.write(json.dumps({"kind": "outcome", "sub": None, "status": "error",
-                              "text": f"the engine did not load again: {hello['error']}"}) + "\n")
-        out.write(json.dumps({"kind": "done"}) + "\n")
+        out.write(encode(TOKEN, {"kind": "outcome", "sub": None, "status": "error",
+                                 "text": f"the engine did not load again: {hello['error']}"}))
+        out.write(encode(TOKEN, {"kind": "done"}))
     else:
-        run_clause(engine, request, lambda event: out.write(json.dumps(event) + "\n"))
+        run_clause(engine, request, lambda event: out.write(encode(TOKEN, event)))
     out.flush()
     os._exit(0)
 
@@ -106,14 +112,14 @@ class Zygote:
 
     def send(self, event):
         try:
-            self.out.write(json.dumps(event) + "\n")
+            self.out.write(encode(TOKEN, event))
         except OSError:  # the run's process is gone
             self.shutdown()
 
     def serve(self):
         while True:
             while self.pending and len(self.running) < self.jobs:
-                self.start(self.pending.popleft())
+                self.start(self.take())
             fds = [self.request_fd, self.wake_r] + [
                 c.fd for c in self.running.values() if c.fd is not None]
             deadlines = [c.deadline for c in self.running.values()]
@@ -128,6 +134,15 @@ class Zygote:
                     self.read_child(child)
             for child in list(self.running.values()):
                 self.check(child)
+
+    def take(self):
+        """The next request: the first heavy one (a clause slow on any engine), else the
+        first; heavy clauses started first keep the others' wait short."""
+        for i, request in enumerate(self.pending):
+            if request.get("heavy"):
+                del self.pending[i]
+                return request
+        return self.pending.popleft()
 
     def read_requests(self):
         data = os.read(self.request_fd, 65536)
@@ -183,7 +198,7 @@ class Zygote:
             os.close(null)
             faulthandler.enable(file=crash, all_threads=False)
             out = os.fdopen(write_fd, "w", buffering=1)
-            run_clause(self.engine, request, lambda event: out.write(json.dumps(event) + "\n"))
+            run_clause(self.engine, request, lambda event: out.write(encode(TOKEN, event)))
             out.flush()
         finally:
             os._exit(0)
@@ -195,16 +210,11 @@ class Zygote:
             child.fd = None
             return
         *lines, child.buffer = (child.buffer + chunk).split(b"\n")
-        for line in lines:
-            try:
-                event = json.loads(line)
-                if not isinstance(event, dict) or "kind" not in event:
-                    raise ValueError(line)
-            except ValueError:
-                event = {"kind": "outcome", "sub": None, "status": "fail",
-                         "text": f"GARBLED: the clause's result channel carried {line[:80]!r}, "
-                                 f"which the kit did not write: the engine wrote to a file "
-                                 f"descriptor it did not open"}
+        events, stray = decode(TOKEN, lines)
+        if stray:
+            sys.stderr.write(f"\nconformance: notice: "
+                             f"{stray_notice(stray, 'on a clause result channel')}\n")
+        for event in events:
             if event["kind"] == "done":
                 child.done = True
                 if child.status is None:
@@ -270,8 +280,11 @@ def main(argv):
         os.set_inheritable(fd, False)
     out = os.fdopen(result_fd, "w", buffering=1)
     hello, engine = load()
-    out.write(json.dumps(hello) + "\n")
-    out.flush()
+    try:
+        out.write(encode(TOKEN, hello))
+        out.flush()
+    except OSError:  # the run is gone already
+        os._exit(0)
     if engine is None:
         os._exit(0)
     from conformance import isolation

@@ -14,9 +14,16 @@ SOURCE_PATH = reference.__file__
 
 
 class Mutant:
-    def __init__(self, name, breaks, why, *patches, misbehaves=None):
+    def __init__(self, name, breaks, why, *patches, misbehaves=None, isolated=False):
         self.name, self.breaks, self.why, self.patches = name, frozenset(breaks), why, patches
-        self.misbehaves = misbehaves  # "TIMEOUT" or "CRASH": only safe to run isolated
+        # "TIMEOUT", "CRASH" or "EXIT": what each broken clause must report (or a dict of
+        # clause: marker, for the clauses that report it); only safe to run isolated.
+        if isinstance(misbehaves, str):
+            misbehaves = dict.fromkeys(breaks, misbehaves)
+        self.misbehaves = misbehaves
+        # Changes the process it is imported into (a recursion limit, state that outlives a
+        # clause, threads): run isolated only, where each clause gets a fresh engine.
+        self.isolated = isolated or misbehaves is not None
 
     def source(self):
         with open(SOURCE_PATH) as f:
@@ -48,7 +55,7 @@ MUTANTS = [
             'Function and define it")\n', "        return x\n")),
     Mutant("exp_rounded_e", {"S2", "S4", "S5", "S6", "S8", "S15"}, "Exp.forward uses e rounded to 2.71828",
            ("        return np.exp(x)\n", "        return 2.71828 ** x\n")),
-    Mutant("square_is_x_abs_x", {"S2", "S4", "S5", "S8", "S15"}, "Square.forward computes x*|x|",
+    Mutant("square_is_x_abs_x", {"S2", "S4", "S5", "S6", "S8", "S15"}, "Square.forward computes x*|x|",
            ("        return x ** 2\n", "        return x * np.abs(x)\n")),
     Mutant("forward_difference", {"S5"}, "numerical_diff is a forward difference",
            ("    return (y1.data - y0.data) / (2 * eps)\n",
@@ -56,7 +63,7 @@ MUTANTS = [
     Mutant("numerical_diff_ignores_eps", {"S5"}, "numerical_diff always steps by 1e-4",
            ("def numerical_diff(f, x, eps=1e-4):\n",
             "def numerical_diff(f, x, eps=1e-4):\n    eps = 1e-4\n")),
-    Mutant("exp_backward_float32", {"S6", "S8", "S15"}, "Exp.backward computes in float32",
+    Mutant("exp_backward_float32", {"S5", "S6", "S8", "S15"}, "Exp.backward computes in float32",
            ("        return np.exp(x) * gy\n",
             "        return np.exp(x.astype(np.float32)) * gy\n")),
     Mutant("exp_backward_mutates_gy", {"S16"}, "Exp.backward multiplies gy in place (arrays "
@@ -64,7 +71,7 @@ MUTANTS = [
            ("        return np.exp(x) * gy\n", "        gy *= np.exp(x)\n        return gy\n")),
     Mutant("no_output_link", {"S7"}, "Function does not keep its output",
            ("        self._output = weakref.ref(output)\n", "")),
-    Mutant("skips_last_step", {"S6", "S8", "S9", "S11", "S15"},
+    Mutant("skips_last_step", {"S5", "S6", "S8", "S9", "S11", "S15"},
            "backward never applies the first Function: x.grad is a.grad",
            ("            x.grad = gy = f.backward(gy)\n",
             "            x.grad = gy = f.backward(gy) if x.creator is not None else gy\n")),
@@ -82,12 +89,14 @@ MUTANTS = [
             "        if f is not None:\n"
             "            f.input.grad = f.backward(self.grad)\n"
             "            f.input.backward()\n")),
-    Mutant("shared_exp_instance", {"S10"}, "exp() reuses one Exp instance",
-           ("def exp(x):\n    return Exp()(x)\n", "_exp = Exp()\n\n\ndef exp(x):\n    return _exp(x)\n")),
+    Mutant("shared_exp_instance", {"S8", "S10"}, "exp() reuses one Exp instance: exp(exp(x)) "
+           "is its own creator, and backward never ends",
+           ("def exp(x):\n    return Exp()(x)\n", "_exp = Exp()\n\n\ndef exp(x):\n    return _exp(x)\n"),
+           misbehaves={"S8": "TIMEOUT"}),
     Mutant("overwrites_preset_grad", {"S6", "S11", "S15"}, "backward always seeds ones",
            ("        if self.grad is None:\n            self.grad = np.ones_like(self.data)\n",
             "        self.grad = np.ones_like(self.data)\n")),
-    Mutant("truth_tests_preset_grad", {"S8", "S11", "S15", "S16"},
+    Mutant("truth_tests_preset_grad", {"S6", "S8", "S11", "S15", "S16"},
            "backward tests `not self.grad`: a preset 0.0 is reseeded, a preset vector raises",
            ("        if self.grad is None:\n", "        if not self.grad:\n")),
     Mutant("seeds_scalar_one", {"S11"}, "backward seeds np.array(1.0) whatever y's shape",
@@ -106,7 +115,7 @@ MUTANTS = [
     Mutant("output_skips_as_array", {"S14"}, "a 0-d output is stored as a numpy scalar",
            ("        output = Variable(as_array(y))\n",
             "        output = Variable(None)\n        output.data = y\n")),
-    Mutant("forward_mutates_input", {"S16"}, "Square.forward zeroes its input in place",
+    Mutant("forward_mutates_input", {"S8", "S16"}, "Square.forward zeroes its input in place",
            ("class Square(Function):\n    __slots__ = ()\n\n    def forward(self, x):\n"
             "        return x ** 2\n\n    def backward(self, gy):\n        x = self.input.data\n",
             "class Square(Function):\n    __slots__ = (\"x\",)\n\n    def forward(self, x):\n"
@@ -116,7 +125,7 @@ MUTANTS = [
 
 # A learner's stub: the name exists, so the book adapter declares the capability.
 MUTANTS.append(
-    Mutant("numerical_diff_stub", {"S5", "C1"}, "numerical_diff is still a stub",
+    Mutant("numerical_diff_stub", {"S5", "S16", "C1"}, "numerical_diff is still a stub",
            ("    x0 = Variable(as_array(x.data - eps))\n",
             "    raise NotImplementedError('step 4')\n    x0 = Variable(as_array(x.data - eps))\n")))
 
@@ -128,16 +137,124 @@ MUTANTS += [
            ("            f = x.creator\n",
             "            f = x.creator\n            steps += 1\n"
             "            while steps > 500:\n                pass\n"), misbehaves="TIMEOUT"),
-    Mutant("segfaults_on_matrices", {"S4", "S8", "S15", "S16"},
+    Mutant("segfaults_on_matrices", {"S2", "S4", "S6", "S8", "S15", "S16"},
            "Exp.forward dereferences NULL on a 2-D input",
            ("        return np.exp(x)\n",
             "        if np.ndim(x) == 2:\n            import ctypes\n"
             "            ctypes.string_at(0)\n        return np.exp(x)\n"), misbehaves="CRASH"),
-    Mutant("raises_in_forward", {"S2", "S4", "S5", "S6", "S8", "S11", "S15", "S16"},
+    Mutant("raises_in_forward", {"S2", "S4", "S5", "S6", "S8", "S10", "S11", "S14", "S15", "S16"},
            "Square.forward raises on a negative input",
            ("        return x ** 2\n",
             "        if np.any(x < 0):\n            raise ArithmeticError('negative input')\n"
             "        return x ** 2\n")),
 ]
 
-BY_NAME = {m.name: m for m in MUTANTS}
+# Bugs that show only on part of each clause's domain (issue 9: dtypes, kinds of argument,
+# graphs using an operation twice, shapes, sizes, recursion under a raised limit, state left
+# behind, values far from the usual band).
+MUTANTS += [
+    Mutant("seeds_float64_for_scalars", {"S11"},
+           "backward seeds float64 1.0 for a 0-d y, whatever y's dtype",
+           ("            self.grad = np.ones_like(self.data)\n",
+            "            self.grad = np.ones_like(self.data) if self.data.ndim else np.array(1.0)\n")),
+    Mutant("seeds_float_ones_for_ints", {"S11"},
+           "backward seeds ones_like(y.data * 1.0): float64 for an integer y",
+           ("            self.grad = np.ones_like(self.data)\n",
+            "            self.grad = np.ones_like(self.data * 1.0)\n")),
+    Mutant("as_array_converts_sequences", {"S13"},
+           "as_array converts everything that is not an ndarray (lists, None, ...)",
+           ("    if np.isscalar(x):\n", "    if not isinstance(x, np.ndarray):\n")),
+    Mutant("as_array_number_check", {"S13"},
+           "as_array converts numbers.Number only (not str, bytes or np.bool_)",
+           ("    if np.isscalar(x):\n",
+            "    import numbers\n    if isinstance(x, numbers.Number):\n")),
+    Mutant("exp_state_on_class", {"S8"},
+           "Exp keeps its input on the class: right until two Exps are alive at once",
+           ("        return np.exp(x)\n\n    def backward(self, gy):\n        x = self.input.data\n",
+            "        Exp.last_x = x\n        return np.exp(x)\n\n    def backward(self, gy):\n"
+            "        x = Exp.last_x\n")),
+    Mutant("exp_backward_atleast_1d", {"S5", "S6", "S8", "S15"},
+           "Exp backward returns np.atleast_1d(...): shape (1,) for a 0-d input",
+           ("        return np.exp(x) * gy\n", "        return np.atleast_1d(np.exp(x) * gy)\n")),
+    Mutant("square_backward_writes_large_gy", {"S16"},
+           "Square backward multiplies gy in place above 100,000 elements",
+           ("        x = self.input.data\n        return 2 * x * gy\n",
+            "        x = self.input.data\n        if np.size(gy) > 100_000:\n"
+            "            gy *= 2 * x\n            return gy\n        return 2 * x * gy\n")),
+    Mutant("recursive_backward_raised_limit", {"S9"},
+           "backward recurses, with the recursion limit raised at import to hide it",
+           ("import weakref\n", "import sys\nimport weakref\n\nsys.setrecursionlimit(1_000_000)\n"),
+           ("        gy, f = self.grad, self.creator\n"
+            "        while f is not None:  # a loop, not recursion: depth is bounded by memory only\n"
+            "            x = f.input\n"
+            "            x.grad = gy = f.backward(gy)\n"
+            "            f = x.creator\n",
+            "        f = self.creator\n"
+            "        if f is not None:\n"
+            "            f.input.grad = f.backward(self.grad)\n"
+            "            f.input.backward()\n"), isolated=True),
+    Mutant("numerical_diff_leaves_backprop_off", {"S5"},
+           "numerical_diff turns graph building off and never turns it back on",
+           ("        output.set_creator(self)\n",
+            "        if ENABLE_BACKPROP[0]:\n            output.set_creator(self)\n"),
+           ("def numerical_diff(f, x, eps=1e-4):\n",
+            "ENABLE_BACKPROP = [True]\n\n\ndef numerical_diff(f, x, eps=1e-4):\n"
+            "    ENABLE_BACKPROP[0] = False  # no graph needed for differences\n"),
+           isolated=True),
+    Mutant("exp_clips_input", {"S4"}, "Exp.forward clips x to [-30, 30] against overflow",
+           ("        return np.exp(x)\n", "        return np.exp(np.clip(x, -30, 30))\n")),
+    Mutant("exp_backward_abs", {"S6", "S8", "S15"},
+           "Exp backward uses exp(|x|): wrong for negative inputs only",
+           ("        return np.exp(x) * gy\n", "        return np.exp(np.abs(x)) * gy\n")),
+    Mutant("variable_casts_to_float64", {"S1", "S12"},
+           "Variable stores np.asarray(data, float64): float32 and int arrays are copied",
+           ("        self.data = data\n",
+            "        self.data = None if data is None else np.asarray(data, dtype=np.float64)\n")),
+    Mutant("numerical_diff_default_eps_1e_6", {"S5"}, "numerical_diff's default eps is 1e-6",
+           ("def numerical_diff(f, x, eps=1e-4):\n", "def numerical_diff(f, x, eps=1e-6):\n")),
+    Mutant("output_as_array_floats_only", {"S14"},
+           "a 0-d output becomes an array only when it is a Python float (np.float64)",
+           ("        output = Variable(as_array(y))\n",
+            "        output = Variable(None)\n"
+            "        output.data = np.array(y) if isinstance(y, float) else y\n")),
+]
+
+# Engines that misbehave as processes: the kit must end, report the clause, and leave nothing.
+MUTANTS += [
+    Mutant("exits_in_backward", {"S5", "S6", "S8", "S15", "S16"},
+           "Exp backward calls sys.exit(0)",
+           ("        return np.exp(x) * gy\n", "        import sys\n        sys.exit(0)\n"),
+           misbehaves="EXIT"),
+    Mutant("os_exit_in_backward", {"S5", "S6", "S8", "S15", "S16"},
+           "Exp backward calls os._exit(0), ending the process at once",
+           ("        return np.exp(x) * gy\n", "        import os\n        os._exit(0)\n"),
+           misbehaves="EXIT"),
+]
+
+# Engines right in every value that misbehave as processes: every clause must pass, the run
+# must end, and nothing they start may outlive it. Run isolated only.
+UNRULY = [
+    Mutant("thread_at_import", set(), "starts a thread that never ends (not a daemon) at import",
+           ("import weakref\n", "import threading\nimport time\nimport weakref\n\n"
+            "threading.Thread(target=lambda: [time.sleep(1) for _ in iter(int, 1)]).start()\n"),
+           isolated=True),
+    Mutant("chdir_at_import", set(), "changes the working directory at import",
+           ("import weakref\n", "import os\nimport weakref\n\nos.chdir(os.path.dirname(os.getcwd()))\n"),
+           isolated=True),
+    Mutant("reads_stdin", set(), "reads standard input to its end at import and in every exp",
+           ("import weakref\n", "import sys\nimport weakref\n\nsys.stdin.read()\n"),
+           ("        return np.exp(x)\n", "        sys.stdin.read()\n        return np.exp(x)\n"),
+           isolated=True),
+    Mutant("spawns_a_child", set(), "starts `sleep 1000` at import, sharing its output pipes",
+           ("import weakref\n", "import subprocess\nimport weakref\n\n"
+            "_child = subprocess.Popen(['sleep', '1000'])\n"), isolated=True),
+    Mutant("writes_to_stray_fds", set(), "writes bytes to file descriptors 3 to 30 at import",
+           ("import weakref\n", "import os\nimport weakref\n\nfor _fd in range(3, 31):\n"
+            "    try:\n        os.write(_fd, b'{\"kind\": \"done\"}\\n' + bytes(range(256)))\n"
+            "    except OSError:\n        pass\n"), isolated=True),
+    Mutant("lowers_recursion_limit", set(), "sets the recursion limit to 50 at import",
+           ("import weakref\n", "import sys\nimport weakref\n\nsys.setrecursionlimit(50)\n"),
+           isolated=True),
+]
+
+BY_NAME = {m.name: m for m in MUTANTS + UNRULY}

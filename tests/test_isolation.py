@@ -1,0 +1,116 @@
+"""The run survives its engine: it ends, reports, and leaves no process behind."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from conformance import isolation
+from tests.broken import BY_NAME
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LINUX = sys.platform.startswith("linux")
+
+
+def processes_naming(text):
+    """pids of live processes whose environment or command line contains text."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        for part in ("environ", "cmdline"):
+            try:
+                with open(f"/proc/{pid}/{part}", "rb") as f:
+                    if text.encode() in f.read():
+                        found.append(int(pid))
+                        break
+            except OSError:
+                continue
+    return found
+
+
+class EngineFile:
+    """A mutant's source in a temporary file, named uniquely so its processes can be found."""
+
+    def __init__(self, name):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.tmp.name, f"{name}.py")
+        with open(self.path, "w") as f:
+            f.write(BY_NAME[name].source())
+
+    def __enter__(self):
+        return self.path
+
+    def __exit__(self, *exc):
+        for pid in processes_naming(self.path):  # never leave one behind, even on failure
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.tmp.cleanup()
+
+
+def wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@unittest.skipUnless(LINUX, "reads /proc to find leftover processes")
+class TestProcesses(unittest.TestCase):
+
+    def run_suite(self, path, **env):
+        return subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=240,
+                              env=dict(os.environ, CONFORMANCE_ENGINE=path, **env))
+
+    def test_a_run_ends_and_leaves_nothing_whatever_the_engine_starts(self):
+        for name in ("thread_at_import", "spawns_a_child"):
+            with self.subTest(name), EngineFile(name) as path:
+                run = self.run_suite(path)
+                self.assertEqual(run.returncode, 0, run.stderr[-2000:])
+                self.assertIn("\nOK", run.stderr)
+                self.assertTrue(wait_for(lambda: not processes_naming(path), 5),
+                                f"left behind: {processes_naming(path)}")
+
+    def test_a_killed_run_leaves_nothing(self):
+        with EngineFile("hangs_on_deep_chains") as path:
+            run = subprocess.Popen([sys.executable, "-m", "unittest", "discover", "conformance"],
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env=dict(os.environ, CONFORMANCE_ENGINE=path))
+            try:  # the engine's process, then the hanging clause's child
+                self.assertTrue(wait_for(lambda: len(processes_naming(path)) >= 2, 60))
+                run.send_signal(signal.SIGTERM)
+                run.wait(timeout=30)
+                self.assertTrue(wait_for(lambda: not processes_naming(path), 10),
+                                f"left behind: {processes_naming(path)}")
+            finally:
+                run.kill()
+
+    def test_each_clause_meets_a_fresh_engine_and_threads_mean_a_new_interpreter(self):
+        for name, mode in (("reads_stdin", "fork"), ("thread_at_import", "spawn")):
+            with self.subTest(name), EngineFile(name) as path:
+                pool = isolation.Pool(path)
+                try:
+                    self.assertEqual(pool.engine.MODE, mode)
+                finally:
+                    pool.close()
+
+
+class TestRunSettings(unittest.TestCase):
+
+    def test_a_bad_jobs_setting_stops_the_run_in_one_line(self):
+        run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                             cwd=ROOT, capture_output=True, text=True,
+                             env=dict(os.environ, CONFORMANCE_JOBS="0"))
+        self.assertEqual(run.returncode, 2)
+        self.assertEqual(run.stderr.splitlines(), [
+            "conformance: CONFORMANCE_JOBS='0' is not a whole number of clauses to run at "
+            "once; set it to 1 or more"])
+
+
+if __name__ == "__main__":
+    unittest.main()
