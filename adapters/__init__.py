@@ -23,10 +23,13 @@ Capabilities, with the names each one requires (see CAPABILITIES)
     exp             exp(v), the engine's exponential
     vector          inputs of any shape, not only 0-d scalars
     float64         computes float64 inputs in float64
+    integers        computes and differentiates integer arrays as numpy does (the book's
+                    Variables hold any ndarray: square of int 3 is 9, its gradient 6)
     implicit_seed   grad(fn, x) with gy=None seeds ones shaped like y, for any shape of y
     seed_grad       grad(fn, x, gy) backpropagates the given output gradient gy
     variable        Variable(data) class with .data and .backward(); grad_of(v) reads v's
-                    gradient as data (None before backward)
+                    gradient as data (None before backward); cleargrad(v) resets it to None
+                    (the book's `v.grad = None`, later `v.cleargrad()`)
     type_check      Variable accepts only np.ndarray or None and raises TypeError otherwise
     retains_grads   after y.backward(), y and the intermediate Variables keep their gradients
     function_classes  Function, Square, Exp classes: an instance called on a Variable returns
@@ -53,9 +56,10 @@ CAPABILITIES = {
     "exp": ("exp",),
     "vector": (),
     "float64": (),
+    "integers": (),
     "implicit_seed": (),
     "seed_grad": (),
-    "variable": ("Variable", "grad_of"),
+    "variable": ("Variable", "grad_of", "cleargrad"),
     "type_check": ("Variable",),
     "retains_grads": ("Variable", "grad_of"),
     "function_classes": ("Function", "Square", "Exp"),

@@ -9,6 +9,7 @@ Absent (a functional engine has no objects to inspect):
 - variable, type_check, retains_grads: no Variable class; gradients are returned, not stored.
 - function_classes, graph_links: operations are plain functions; the traced graph is internal.
 - as_array, numerical_diff: autograd has neither.
+- integers: grad differentiates floating-point inputs only.
 """
 from importlib import metadata
 
@@ -17,6 +18,8 @@ import autograd.numpy as anp
 
 NAME = "autograd"
 ABSENT = {
+    "integers": "grad differentiates floating-point inputs only (TypeError: Can't "
+                "differentiate w.r.t. type numpy.int64)",
     "variable": "functional: plain arrays, no Variable objects",
     "type_check": "no Variable class to reject non-arrays",
     "retains_grads": "gradients are returned by grad functions, not stored on values",

@@ -26,6 +26,12 @@ def bind(module, origin=None):
         g = v.grad
         return g.data if isinstance(g, Variable) else g
 
+    def cleargrad(v):
+        if hasattr(v, "cleargrad"):  # step 14 on
+            v.cleargrad()
+        else:
+            v.grad = None
+
     def leaf(a):
         return Variable(a)
 
@@ -52,7 +58,8 @@ def bind(module, origin=None):
 
     names = dict(NAME=origin, ABSENT={},
                  version=lambda: getattr(module, "__version__", "unversioned"),
-                 leaf=leaf, value=value, grad=grad, grad_of=grad_of, creator_of=creator_of,
+                 leaf=leaf, value=value, grad=grad, grad_of=grad_of, cleargrad=cleargrad,
+                 creator_of=creator_of,
                  input_of=input_of, output_of=output_of)
     needs = {"exp": ("exp",), "function_classes": ("Function", "Square", "Exp"),
              "as_array": ("as_array",), "numerical_diff": ("numerical_diff",)}
@@ -66,7 +73,7 @@ def bind(module, origin=None):
             names["ABSENT"][cap] = f"{origin} defines no {', '.join(lacking)}"
     # Only names are seen here: what a capability needs beyond a name is the contract's
     # assumption, and the clauses report it when it does not hold (C1 leaves it to them).
-    names["ASSUMED"] = ("vector", "float64", "implicit_seed", "seed_grad", "variable",
+    names["ASSUMED"] = ("vector", "float64", "integers", "implicit_seed", "seed_grad", "variable",
                         "type_check", "retains_grads", "graph_links")
     if _drops_grads_by_default(Variable):
         names["ABSENT"]["retains_grads"] = (

@@ -5,6 +5,8 @@ anything but an array or None); square and exp are chainer.functions.square and 
 output gradient is set as y.grad, as in the book.
 
 Absent:
+- integers: functions accept floating-point arrays only (their type check expects
+  x.dtype.kind == 'f'), so integer arrays are neither computed nor differentiated.
 - implicit_seed: backward() seeds only one-element outputs; on any other shape it leaves the
   output grad None and the backward pass fails.
 - retains_grads: backward(retain_grad=False), the default, drops the grad of every
@@ -25,6 +27,7 @@ import chainer.functions as F
 
 NAME = "chainer"
 ABSENT = {
+    "integers": "functions accept floating-point arrays only (type check: x.dtype.kind == 'f')",
     "implicit_seed": "backward() seeds only one-element outputs; other shapes need y.grad set",
     "retains_grads": "backward(retain_grad=False), the default, drops the grads of the "
                      "intermediate variables and of the output",
@@ -55,6 +58,10 @@ def value(v):
 
 def grad_of(v):
     return v.grad
+
+
+def cleargrad(v):
+    v.cleargrad()
 
 
 def grad(fn, x, gy=None):

@@ -59,6 +59,10 @@ def grad_of(v):
     return g.data if isinstance(g, Variable) else g
 
 
+def cleargrad(v):
+    v.cleargrad()
+
+
 def grad(fn, x, gy=None):
     xv = Variable(x)
     y = fn(xv)

@@ -24,6 +24,8 @@ import jax.numpy as jnp  # noqa: E402  (after the x64 switch, which must come fi
 
 NAME = "jax"
 ABSENT = {
+    "integers": "grad and vjp differentiate floating-point inputs only (TypeError: grad "
+                "requires real- or complex-valued inputs)",
     "implicit_seed": "jax.grad seeds only scalar outputs (TypeError otherwise); a non-scalar "
                      "output needs its cotangent passed to the vjp pullback",
     "variable": "functional: a jax Array is an immutable value with no .grad or .backward()",

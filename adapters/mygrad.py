@@ -5,6 +5,8 @@ exp are mygrad.square and mygrad.exp; an output gradient is given as y.backward(
 own way to seed one (it has no preset y.grad).
 
 Absent:
+- integers: integer-valued Tensors are constants by design: no gradient flows to or from them,
+  so backward() on an int y leaves y.grad None and an int x gets no x.grad.
 - type_check: Tensor accepts Python scalars, lists and numpy scalars by design.
 - function_classes: operations are Operation classes applied through Tensor._op, not
   callables returning Tensors.
@@ -20,6 +22,8 @@ import mygrad as mg
 
 NAME = "mygrad"
 ABSENT = {
+    "integers": "integer-valued Tensors are constants by design: no gradient flows to or "
+                "from them",
     "type_check": "Tensor accepts Python scalars, lists and numpy scalars by design",
     "function_classes": "operations are Operation classes applied via Tensor._op, not "
                         "callables returning Tensors",
@@ -47,6 +51,10 @@ def value(v):
 
 def grad_of(v):
     return v.grad
+
+
+def cleargrad(v):
+    v.null_grad()
 
 
 def grad(fn, x, gy=None):

@@ -17,6 +17,8 @@ import tensorflow as tf
 
 NAME = "tensorflow"
 ABSENT = {
+    "integers": "a GradientTape differentiates floating-point sources only: an integer "
+                "source's gradient is None",
     "variable": "tf.Variable is a mutable tensor with no .data box, .grad or .backward(); "
                 "gradients come from a GradientTape",
     "type_check": "there is no Variable class that rejects non-arrays (tf.Variable and "

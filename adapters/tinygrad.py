@@ -20,6 +20,7 @@ from tinygrad import Tensor
 
 NAME = "tinygrad"
 ABSENT = {
+    "integers": "only float Tensors have gradients (RuntimeError for an integer leaf)",
     "implicit_seed": "Tensor.gradient and Tensor.backward seed only a 0-d output (they assert "
                      "otherwise); any other output needs gradient= given",
     "variable": "Tensor keeps no .data box around the given ndarray (Tensor.data() is a method "

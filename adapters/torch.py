@@ -5,6 +5,7 @@ so a write by the engine would show in S16); square and exp are torch.square and
 grad runs y.backward() or y.backward(gy) and reads x.grad.
 
 Absent:
+- integers: only floating-point tensors can require gradients.
 - implicit_seed: y.backward() with no gradient works only for a one-element output; any
   other shape raises "grad can be implicitly created only for scalar outputs".
 - variable, type_check: a Tensor is not a box around the given ndarray (.data is a Tensor),
@@ -18,6 +19,8 @@ import torch
 
 NAME = "torch"
 ABSENT = {
+    "integers": "only floating-point (and complex) tensors can require gradients "
+                "(RuntimeError for an integer leaf)",
     "implicit_seed": "backward() seeds only one-element outputs; any other shape needs an "
                      "explicit gradient (RuntimeError: grad can be implicitly created only "
                      "for scalar outputs)",

@@ -1,5 +1,7 @@
-"""The cost of clause isolation: the suite's wall time on the reference, isolated (default)
-against in-process (CONFORMANCE_ISOLATE=0), runs interleaved so both see the same machine.
+"""The cost of clause isolation: the suite's wall time on the reference, isolated (default:
+a fresh child of the engine's process per clause, up to CONFORMANCE_JOBS at once) against
+one clause at a time and against in-process (CONFORMANCE_ISOLATE=0), runs interleaved so
+every setting sees the same machine.
 
     python benchmarks/isolation_bench.py [runs]
 """
@@ -10,30 +12,34 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETTINGS = (("in-process (CONFORMANCE_ISOLATE=0)", {"CONFORMANCE_ISOLATE": "0"}),
+            ("isolated, one clause at a time (CONFORMANCE_JOBS=1)", {"CONFORMANCE_JOBS": "1"}),
+            ("isolated (default)", {}))
 
 
-def wall(isolate):
-    env = dict(os.environ, CONFORMANCE_ENGINE="reference", CONFORMANCE_ISOLATE=isolate)
+def wall(settings):
+    env = dict(os.environ, CONFORMANCE_ENGINE="reference", **settings)
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if run.returncode != 0:
-        sys.exit(f"the suite failed (CONFORMANCE_ISOLATE={isolate}):\n{run.stderr[-2000:]}")
+        sys.exit(f"the suite failed ({settings}):\n{run.stderr[-2000:]}")
     return elapsed
 
 
 def main(runs):
-    times = {"1": [], "0": []}
+    times = {label: [] for label, _ in SETTINGS}
     for _ in range(runs):
-        for isolate in times:
-            times[isolate].append(wall(isolate))
-    isolated, inprocess = (statistics.median(times[k]) for k in ("1", "0"))
+        for label, settings in SETTINGS:
+            times[label].append(wall(settings))
     print(f"suite on the reference, median of {runs} interleaved runs (Python "
           f"{sys.version.split()[0]}, {os.cpu_count()} cores)")
-    print(f"  in-process (CONFORMANCE_ISOLATE=0): {inprocess:.2f} s")
-    print(f"  isolated (default):                 {isolated:.2f} s")
-    print(f"  overhead: {isolated - inprocess:+.2f} s, ratio {isolated / inprocess:.2f}x")
+    base = statistics.median(times[SETTINGS[0][0]])
+    for label, _ in SETTINGS:
+        median = statistics.median(times[label])
+        print(f"  {label + ':':54} {median:.2f} s ({median / base:.2f}x in-process; "
+              f"range {min(times[label]):.2f}-{max(times[label]):.2f})")
 
 
 if __name__ == "__main__":

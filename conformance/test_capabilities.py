@@ -13,6 +13,8 @@ def probe_variable(E):
     y = E.square(v)
     y.backward()
     assert E.grad_of(v) is not None, "grad_of(x) is None after y.backward()"
+    E.cleargrad(v)
+    assert E.grad_of(v) is None, "grad_of(x) is not None after cleargrad(x)"
 
 
 def probe_type_check(E):
@@ -41,6 +43,12 @@ def probe_float64(E):
     assert dtype == np.float64, f"square of a float64 input computes in {dtype}"
 
 
+def probe_integers(E):
+    y, gx = E.grad(E.square, np.array(3))
+    assert np.asarray(y) == 9 and np.asarray(gx) == 6, (
+        f"square of int 3 gave {np.asarray(y)!r} and gradient {np.asarray(gx)!r}")
+
+
 def probe_implicit_seed(E):
     # "Any shape of y": for an engine without vectors, that is the 0-d output alone.
     x = np.array(2.0) if "vector" in E.ABSENT else np.array([1.0, 2.0])
@@ -56,6 +64,7 @@ PROBES = {
     "exp": lambda E: E.value(E.exp(E.leaf(np.array(0.0)))),
     "vector": probe_vector,
     "float64": probe_float64,
+    "integers": probe_integers,
     "implicit_seed": probe_implicit_seed,
     "seed_grad": lambda E: E.grad(E.square, np.array(3.0), np.array(2.0)),
     "variable": probe_variable,

@@ -6,10 +6,11 @@ import numpy as np
 from conformance.support import EXACT, ULP_RTOL_F32, Clauses, show
 from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
-# Inputs of every shape and dtype a Function is called on: an int 0-d (the seed's), float
-# 0-d, vectors, a matrix, float32.
-CALLS = (np.array(10), np.array(-0.5), np.array([1.0, -2.0, 3.0]),
-         np.array([[0.1, 2.0], [-3.0, 0.25]]), np.array([1.5, -0.3], dtype=np.float32))
+# Inputs of every shape and dtype a Function is called on: float 0-d, vectors, a matrix,
+# float32, and (where the engine computes on integers) int 0-d and vector.
+CALLS = (np.array(-0.5), np.array([1.0, -2.0, 3.0]), np.array([[0.1, 2.0], [-3.0, 0.25]]),
+         np.array([1.5, -0.3], dtype=np.float32))
+INT_CALLS = (np.array(10), np.array([-2, 7]))
 # Raw ndarrays for forward: values exact and not, negative, and float32.
 RAW = (np.array(3.0), np.array([1.0, -2.0, 0.1]), np.array([[0.0, -1.0 / 3], [2.5, 7.0]]),
        np.array([0.1, -4.0], dtype=np.float32))
@@ -30,8 +31,9 @@ class FunctionClauses(Clauses):
         self.assertIsNot(y, x, f"{self.clause}: Square()(x) must return a new Variable, not x")
         self.assertValues(y.data, np.array(100), "Square()(Variable(np.array(10))).data", EXACT,
                           "integer square")
+        calls = CALLS + (INT_CALLS if self.applies("integers", part="integer inputs") else ())
         for name, np_fn in (("Square", np.square), ("Exp", np.exp)):
-            for a in CALLS:
+            for a in calls:
                 with self.subTest(f"{name}()(Variable of {a.dtype} shape {a.shape})"):
                     x = E.Variable(a.copy())
                     y = getattr(E, name)()(x)

@@ -61,10 +61,10 @@ class GradientCheckClauses(Clauses):
                   f"{shape}){cast}")
         x = np.random.default_rng(case_seed).uniform(band[0], band[1], shape).astype(dtype)
         gy, gy_text = None, None
-        if self.has("seed_grad"):
+        if self.has("seed_grad"):  # in x's dtype: an engine may require y's own
             gy_text = (f"np.random.default_rng({case_seed + 1}).uniform({GY_LOW}, {GY_HIGH}, "
-                       f"{shape})")
-            gy = np.random.default_rng(case_seed + 1).uniform(GY_LOW, GY_HIGH, shape)
+                       f"{shape}){cast}")
+            gy = np.random.default_rng(case_seed + 1).uniform(GY_LOW, GY_HIGH, shape).astype(dtype)
         report = gradcheck.check_gradient(
             self.engine, fn, x, gy, mode=mode, seed=case_seed, directions=DIRECTIONS,
             engine_spec=self.spec or self.engine.NAME,
