@@ -110,6 +110,7 @@ class TestMutants(unittest.TestCase):
 class TestReproduce(unittest.TestCase):
 
     def test_every_failure_carries_a_snippet_that_runs(self):
+        snippets = set()
         for name in ("skips_last_step", "shared_exp_instance", "copies_data", "seeds_float64"):
             with self.subTest(name), tempfile.TemporaryDirectory() as tmp:
                 path = os.path.join(tmp, "step10.py")
@@ -117,7 +118,8 @@ class TestReproduce(unittest.TestCase):
                     f.write(BY_NAME[name].source())
                 run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
                                      cwd=ROOT, capture_output=True, text=True,
-                                     env=dict(os.environ, CONFORMANCE_ENGINE=path))
+                                     env=dict(os.environ, CONFORMANCE_ENGINE=path,
+                                              **{isolation.TIMEOUT_VAR: "10"}))
                 reports = run.stderr.split("=" * 70)[1:]
                 self.assertTrue(reports, run.stderr[-2000:])
                 for report in reports:
@@ -126,8 +128,11 @@ class TestReproduce(unittest.TestCase):
                         continue
                     snippet = textwrap.dedent(report.split("  or in Python:\n", 1)[1]
                                               .split("\n\n", 1)[0])
+                    if snippet in snippets:
+                        continue
+                    snippets.add(snippet)
                     check = subprocess.run([sys.executable, "-c", snippet], cwd=ROOT,
-                                           capture_output=True, text=True)
+                                           capture_output=True, text=True, timeout=60)
                     self.assertEqual(check.returncode, 0, f"{snippet}\n{check.stderr}")
 
 
