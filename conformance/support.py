@@ -1,6 +1,7 @@
 """What every clause group shares: the engine binding, capability skips, tolerances, seeds."""
 import contextlib
 import functools
+import itertools
 import os
 import platform
 import re
@@ -37,6 +38,7 @@ NUMDIFF_RTOL = 1e-9
 
 _engine = None
 _expected = {}
+_SAVES = itertools.count()  # names the .npy files of reproduce snippets, one per array
 
 
 def load_engine():
@@ -376,7 +378,7 @@ class Clauses:
         if not hasattr(self, "_saved"):
             self._saved = {}
         path = os.path.join(tempfile.gettempdir(),
-                            f"conformance_{self.clause}_{os.getpid()}_{len(self._saved)}.npy")
+                            f"conformance_{self.clause}_{os.getpid()}_{next(_SAVES)}.npy")
         self._saved[path] = a.copy() if copy else a
         return f"np.load({path!r})"
 
@@ -433,6 +435,16 @@ def show(value, limit=200):
     except Exception as exc:  # RecursionError included
         return f"<{type(value).__name__} object; its repr raised {type(exc).__name__}>"
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def value_code(x):
+    """Python that rebuilds the value x for a reproduce snippet: numpy scalars by their type
+    (their repr is a bare number under numpy 1), others by repr."""
+    if isinstance(x, np.generic):
+        return f"np.{type(x).__name__}({x.item()!r})"
+    if type(x).__module__ == "fractions":
+        return f"__import__('fractions').{x!r}"
+    return show(x)
 
 
 def array_code(a):

@@ -4,7 +4,7 @@ import unittest
 
 import numpy as np
 
-from conformance.support import Clauses, show
+from conformance.support import Clauses, show, value_code
 from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 # What np.isscalar calls a scalar: Python and numpy numbers of every kind, and also str,
@@ -27,7 +27,8 @@ class AsArrayClauses(Clauses):
         for x in SCALARS:
             want = np.array(x)
             with self.subTest(f"as_array({x!r}), a {type(x).__name__}"):
-                self.call(f"got = E.as_array({x!r})\nprint(type(got), got.dtype, got.ndim)")
+                self.call(f"got = E.as_array({value_code(x)})\n"
+                          f"print(type(got), got.dtype, got.ndim)")
                 got = as_array(x)
                 if type(got) is not np.ndarray:
                     self.fail(f"{self.clause}: as_array({x!r}) returned {show(got)} of type "

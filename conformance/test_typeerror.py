@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from conformance.support import Clauses, show
+from conformance.support import Clauses, show, value_code
 from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 # Python and numpy scalars of each kind (np.isscalar, numbers.Number and hasattr(x, "shape")
@@ -24,7 +24,7 @@ class TypeErrorClauses(Clauses):
         E = self.engine
         for data in NOT_ARRAYS + (E.Variable(np.array(1.0)),):
             with self.subTest(f"Variable of a {type(data).__name__}"):
-                self.call(f"E.Variable({show(data)})  # must raise TypeError")
+                self.call(f"E.Variable({value_code(data)})  # must raise TypeError")
                 with self.assertRaises(TypeError, msg=f"{self.clause}: Variable({show(data)}) "
                                                       f"of type {type(data).__name__}"):
                     E.Variable(data)

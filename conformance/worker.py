@@ -29,8 +29,10 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 from collections import deque
 
+import adapters
 from conformance.isolation import decode, encode, stray_notice
 
 CHILD = "--child"
@@ -45,16 +47,15 @@ def load():
         engine = support.load_engine()
         runner.clause_groups()  # import every clause module once, before any fork
     except BaseException as exc:  # whatever the engine raised on import: one line, no run
-        from adapters import AdapterError
-        line = str(exc) if isinstance(exc, AdapterError) else (
-            f"loading the engine raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        line = str(exc) if isinstance(exc, adapters.AdapterError) else (
+            f"loading the engine raised {type(exc).__name__}: {first}")
         return {"kind": "hello", "error": line}, None
-    mode = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
-    import adapters
-    return {"kind": "hello", "notices": adapters.NOTICES,
+    forkable = sys.platform.startswith("linux") and threading.active_count() == 1
+    return {"kind": "hello", "notices": adapters.NOTICES, "mode": "fork" if forkable else "spawn",
             "name": str(engine.NAME), "version": str(engine.version()),
             "absent": {str(k): str(v) for k, v in engine.ABSENT.items()},
-            "assumed": [str(c) for c in getattr(engine, "ASSUMED", ())], "mode": mode}, engine
+            "assumed": [str(c) for c in getattr(engine, "ASSUMED", ())]}, engine
 
 
 def run_clause(engine, request, emit):
@@ -63,7 +64,6 @@ def run_clause(engine, request, emit):
     try:
         module = importlib.import_module(f"conformance.{request['module']}")
         group = getattr(module, request["group"])
-        import unittest
         bound = type(group.__name__, (group, unittest.TestCase), {"engine": engine})
         isolation.record(bound(request["method"]), request["method"], emit)
     except BaseException as exc:  # what unittest lets through: KeyboardInterrupt and the like
