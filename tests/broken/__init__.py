@@ -255,6 +255,9 @@ UNRULY = [
     Mutant("lowers_recursion_limit", set(), "sets the recursion limit to 50 at import",
            ("import weakref\n", "import sys\nimport weakref\n\nsys.setrecursionlimit(50)\n"),
            isolated=True),
+    Mutant("numpy_errors_raise", set(), "makes every numpy floating-point error raise, at import",
+           ("__version__ = \"1.0\"\n", "__version__ = \"1.0\"\nnp.seterr(all=\"raise\")\n"),
+           isolated=True),
 ]
 
 BY_NAME = {m.name: m for m in MUTANTS + UNRULY}
