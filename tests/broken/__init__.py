@@ -43,6 +43,18 @@ class Mutant:
         return module
 
 
+# The book's step-7 backward, which calls itself once per Function.
+RECURSIVE_BACKWARD = (
+    "        gy, f = self.grad, self.creator\n"
+    "        while f is not None:  # a loop, not recursion: depth is bounded by memory only\n"
+    "            x = f.input\n"
+    "            x.grad = gy = f.backward(gy)\n"
+    "            f = x.creator\n",
+    "        f = self.creator\n"
+    "        if f is not None:\n"
+    "            f.input.grad = f.backward(self.grad)\n"
+    "            f.input.backward()\n")
+
 MUTANTS = [
     Mutant("copies_data", {"S1"}, "Variable stores a copy of its data",
            ("        self.data = data\n",
@@ -80,15 +92,7 @@ MUTANTS = [
             "            f = x.creator\n            if f is not None:\n"
             "                x.grad = None\n")),
     Mutant("recursive_backward", {"S9"}, "backward recurses through the creators (step 7)",
-           ("        gy, f = self.grad, self.creator\n"
-            "        while f is not None:  # a loop, not recursion: depth is bounded by memory only\n"
-            "            x = f.input\n"
-            "            x.grad = gy = f.backward(gy)\n"
-            "            f = x.creator\n",
-            "        f = self.creator\n"
-            "        if f is not None:\n"
-            "            f.input.grad = f.backward(self.grad)\n"
-            "            f.input.backward()\n")),
+           RECURSIVE_BACKWARD),
     Mutant("shared_exp_instance", {"S8", "S10"}, "exp() reuses one Exp instance: exp(exp(x)) "
            "is its own creator, and backward never ends",
            ("def exp(x):\n    return Exp()(x)\n", "_exp = Exp()\n\n\ndef exp(x):\n    return _exp(x)\n"),
@@ -184,15 +188,7 @@ MUTANTS += [
     Mutant("recursive_backward_raised_limit", {"S9"},
            "backward recurses, with the recursion limit raised at import to hide it",
            ("import weakref\n", "import sys\nimport weakref\n\nsys.setrecursionlimit(1_000_000)\n"),
-           ("        gy, f = self.grad, self.creator\n"
-            "        while f is not None:  # a loop, not recursion: depth is bounded by memory only\n"
-            "            x = f.input\n"
-            "            x.grad = gy = f.backward(gy)\n"
-            "            f = x.creator\n",
-            "        f = self.creator\n"
-            "        if f is not None:\n"
-            "            f.input.grad = f.backward(self.grad)\n"
-            "            f.input.backward()\n"), isolated=True),
+           RECURSIVE_BACKWARD, isolated=True),
     Mutant("numerical_diff_leaves_backprop_off", {"S5"},
            "numerical_diff turns graph building off and never turns it back on",
            ("        output.set_creator(self)\n",
