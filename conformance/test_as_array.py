@@ -4,7 +4,7 @@ import unittest
 
 import numpy as np
 
-from conformance.support import Clauses, show, value_code
+from conformance.support import Clauses, sample, show, value_code
 from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 # What np.isscalar calls a scalar: Python and numpy numbers of every kind, and also str,
@@ -16,6 +16,7 @@ SCALARS = (1.0, 3, -7, True, 2 + 1j, np.float32(2), np.float64(0.5), np.int8(-3)
 # None, and other objects.
 OTHERS = (np.array(1.0), np.array([1.0, 2.0]), np.zeros((2, 3), np.float32), np.array(7),
           [1.0, 2.0], (1.0,), [], None, {"a": 1}, object(), range(3))
+LARGE = (11, -1.0, 1.0, (1024, 1025))  # an array past 2**20 elements is not copied either
 
 
 class AsArrayClauses(Clauses):
@@ -39,7 +40,7 @@ class AsArrayClauses(Clauses):
                                  f"and dtype {want.dtype}")
                 self.assertEqual(got.item(), want.item(), f"{self.clause}: as_array({x!r}) "
                                                           f"must hold the value given")
-        for x in OTHERS:
+        for x in OTHERS + (sample(*LARGE),):
             with self.subTest(f"as_array of a {type(x).__name__} {show(x, 40)}"):
                 got = as_array(x)
                 if got is not x:

@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from conformance.support import Clauses, show
+from conformance.support import Clauses, sample, show
 from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 # Every dtype and shape must go in as it is: an engine that casts (np.asarray(data, float))
@@ -12,6 +12,7 @@ ARRAYS = (np.array(1.0), np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3)
           np.array(2.5, dtype=np.float32), np.array([[1.5, -2.0]], dtype=np.float32),
           np.array([1, -2, 3]), np.array(7, dtype=np.int32), np.array([True, False]),
           np.zeros((0,)), np.arange(12.0).reshape(3, 4)[:, 1])
+LARGE = (11, -1.0, 1.0, (1024, 1025))  # past 2**20 elements: no copy above some size either
 NEW_DATA = (np.array(2.0), np.array([1.0, 2.0], dtype=np.float32), np.array([[7]]))
 
 
@@ -20,7 +21,7 @@ class VariableClauses(Clauses):
     def test_s1_variable_is_a_box(self):
         """S1: Variable(data) holds the very ndarray given, and .data can be reassigned."""
         self.require("variable")
-        for a in ARRAYS:
+        for a in ARRAYS + (sample(*LARGE),):
             with self.subTest(f"{a.dtype} shape {a.shape}"):
                 self.call(f"a = {self.array_code(a)}\nprint(E.Variable(a).data is a)")
                 x = self.engine.Variable(a)
