@@ -9,8 +9,6 @@ import inspect
 import types
 import weakref
 
-import numpy as np
-
 
 def bind(module, origin=None):
     """Return the adapter names for `module` as a dict (see adapters/__init__.py)."""

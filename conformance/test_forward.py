@@ -61,8 +61,8 @@ class ForwardClauses(Clauses):
                 with self.subTest(f"{name} on {x.dtype} shape {x.shape}"):
                     want = np_fn(x.astype(np.float64))
                     self.assertValues(self.forward(fn, x.copy()), want, f"{name} of a {x.dtype} "
-                                      f"array of shape {x.shape}", rtol, "elementwise, as on "
-                                      f"scalars")
+                                      f"array of shape {x.shape}", rtol,
+                                      "elementwise, as on scalars")
 
     def test_s10_functions_wrap_fresh_instances(self):
         """S10: square(x) and exp(x) wrap a fresh Function each call and match the classes."""
