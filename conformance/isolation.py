@@ -325,17 +325,12 @@ def _adapter_error(message):
 
 _pool = None
 _plan = []  # clause requests the run will make, in order: the pool starts them early
-_planned = set()
 
 
 def plan(requests):
     """Note clause requests that will be made, so the pool can run them ahead, in parallel
     (now, if the pool is running)."""
-    for request in requests:
-        key = (request["module"], request["group"], request["method"])
-        if key not in _planned:
-            _planned.add(key)
-            _plan.append(request)
+    _plan.extend(requests)
     if _pool is not None and not _pool.dead:
         _pool.submit_plan()
 
