@@ -5,6 +5,12 @@ DeZero's own Pow operation: the engine has no square. A gradient is a DeZero Var
 grad_of reads its .data, and an output gradient gy is given to the engine as Variable(gy).
 Links are DeZero's later-step spellings: Function.inputs and Function.outputs (weak refs).
 
+Stage 2 is all DeZero's own: add, mul, sub, div, neg and pow are the functions of dezero.core
+(the ones its operators are bound to), grads makes a Variable per input and backpropagates as
+grad does, backward(v, retain_grad) is v.backward(retain_grad=...), and Config, using_config
+and no_grad are dezero's. Variable(data, name=None) has .name, .shape, .ndim, .size, .dtype,
+len() and the book's repr.
+
 Absent:
 - retains_grads: backward(retain_grad=False), the default, sets the grad of every Function
   output to None once it is used, the final output included: only leaves keep a gradient.
@@ -20,6 +26,7 @@ tox env puts matrix/shims/dezero on PYTHONPATH, restoring the removed alias np.i
 from importlib import metadata
 
 import dezero
+import dezero.core
 import dezero.functions
 
 NAME = "dezero"
@@ -36,6 +43,15 @@ Function = dezero.Function
 Exp = dezero.functions.Exp
 exp = dezero.functions.exp
 as_array = dezero.as_array
+add = dezero.core.add
+mul = dezero.core.mul
+sub = dezero.core.sub
+div = dezero.core.div
+neg = dezero.core.neg
+pow = dezero.core.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+Config = dezero.Config
+using_config = dezero.using_config
+no_grad = dezero.no_grad
 
 
 def version():
@@ -70,6 +86,22 @@ def grad(fn, x, gy=None):
         y.grad = Variable(gy)
     y.backward()
     return y.data, grad_of(xv)
+
+
+def grads(fn, xs, gy=None):
+    leaves = [Variable(x) for x in xs]
+    y = fn(*leaves)
+    if gy is not None:
+        y.grad = Variable(gy)
+    y.backward()
+    return y.data, [grad_of(v) for v in leaves]
+
+
+def backward(v, retain_grad=None):
+    if retain_grad is None:
+        v.backward()
+    else:
+        v.backward(retain_grad=retain_grad)
 
 
 def creator_of(v):
