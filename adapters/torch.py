@@ -2,7 +2,9 @@
 
 Mapped: leaf(a) is torch.from_numpy(a) with requires_grad set (the tensor shares a's memory,
 so a write by the engine would show in S16); square and exp are torch.square and torch.exp;
-grad runs y.backward() or y.backward(gy) and reads x.grad.
+grad runs y.backward() or y.backward(gy) and reads x.grad. Stage 2: add, mul, sub, div, neg
+and pow are torch.add, torch.mul, torch.sub, torch.div, torch.neg and torch.pow; grads makes a
+leaf per input as grad does and reads each one's .grad (None for an input y does not use).
 
 Absent:
 - integers: only floating-point tensors can require gradients.
@@ -14,6 +16,16 @@ Absent:
 - function_classes, graph_links: operations are functions; the graph is of autograd nodes
   (grad_fn), not of Function objects holding Variables.
 - as_array, numerical_diff: torch has neither.
+- cleargrad: with no Variable (above) there is no reset method either: a tensor's grad is
+  cleared by assigning None to .grad.
+- retain_grad: backward() has no switch that keeps every grad; a non-leaf keeps its .grad only
+  if .retain_grad() was called on that tensor (backward's retain_graph keeps the graph's saved
+  buffers, not grads).
+- no_grad, config: torch.no_grad() exists, but without graph links (above) the kit cannot see
+  that no graph was built; grad mode is a thread-local flag (torch.is_grad_enabled,
+  torch.set_grad_enabled), not a Config class read by name.
+- array_like: a Tensor takes no name, its dtype is a torch.dtype, size() is a method, and its
+  repr is tensor(...).
 """
 import torch
 
@@ -31,10 +43,25 @@ ABSENT = {
     "graph_links": "the graph holds autograd nodes (grad_fn), not Functions with Variables",
     "as_array": "torch has no as_array",
     "numerical_diff": "torch has no numerical_diff (autograd.gradcheck only compares)",
+    "cleargrad": "Tensor has no reset method: its grad is cleared by assigning None to .grad",
+    "retain_grad": "backward() has no switch that keeps every grad: a non-leaf keeps .grad only "
+                   "after .retain_grad() on that tensor (retain_graph keeps buffers, not grads)",
+    "no_grad": "torch.no_grad() exists, but the graph holds grad_fn nodes with no creator links "
+               "(see graph_links) to show that none was built",
+    "config": "grad mode is a thread-local flag (torch.is_grad_enabled, torch.set_grad_enabled), "
+              "not a Config class with settings read and set by name",
+    "array_like": "a Tensor takes no name, its dtype is a torch.dtype, size() is a method and "
+                  "its repr is tensor(...)",
 }
 
 square = torch.square
 exp = torch.exp
+add = torch.add
+mul = torch.mul
+sub = torch.sub
+div = torch.div
+neg = torch.neg
+pow = torch.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
 
 
 def version():
@@ -57,3 +84,13 @@ def grad(fn, x, gy=None):
     else:
         y.backward(torch.from_numpy(gy))
     return value(y), xt.grad.numpy() if xt.grad is not None else None
+
+
+def grads(fn, xs, gy=None):
+    leaves = [leaf(x) for x in xs]
+    y = fn(*leaves)
+    if gy is None:
+        y.backward()
+    else:
+        y.backward(torch.from_numpy(gy))
+    return value(y), [t.grad.numpy() if t.grad is not None else None for t in leaves]
