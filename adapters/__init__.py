@@ -38,6 +38,29 @@ Capabilities, with the names each one requires (see CAPABILITIES)
     as_array        as_array(x): np.array(x) for a numpy/Python scalar, else x itself
     numerical_diff  numerical_diff(f, x, eps=1e-4) on engine values, the central difference
 
+Stage 2 (book steps 11-24)
+    cleargrad       cleargrad(v) is the engine's own reset (the book's v.cleargrad()) (step 14)
+    add             add(a, b), the engine's addition of two engine values (step 12)
+    many_inputs     grads(fn, xs, gy=None): ys = fn(*[leaf(x) for x in xs]), backpropagated as
+                    grad does; returns (forward data of y, [gradient for each x]) (step 13)
+    arithmetic      mul(a, b), sub(a, b), div(a, b), neg(a), pow(a, c) (c a Python number)
+                    (steps 20-22)
+    operators       engine values take + - * / ** and unary - with each other and with Python
+                    scalars on either side, giving engine values (steps 20-22)
+    array_operands  an ndarray on either side of + and * gives an engine value (step 21)
+    retain_grad     backward(v, retain_grad=None): v's backward; None is the engine's default,
+                    True keeps every Variable's gradient, False only the leaves' (step 18)
+    no_grad         no_grad(): a context manager under which operations build no graph
+                    (creator_of(y) is None) (step 18)
+    config          Config (its enable_backprop attribute) and using_config(name, value) (step 18)
+    array_like      Variable(data, name=None) with .name, .shape, .ndim, .size, .dtype, len()
+                    and the book's repr (step 19)
+
+Optional: STEP, the book step the engine is judged at (an int; the clauses of steps 1..STEP
+apply). An adapter without it is judged at the last step the kit covers, capability by
+capability. MISSING, {capability: reason}: capabilities the engine's step needs but the
+engine lacks; every clause that needs one fails with the reason (a skip is only for ABSENT).
+
 Optional: ASSUMED, capabilities the adapter takes on trust rather than declares (the book
 adapter sees only names); clause C1 probes every capability, but leaves a failing probe of an
 assumed one to the contract clauses that need it.
@@ -66,7 +89,18 @@ CAPABILITIES = {
     "graph_links": ("creator_of", "input_of", "output_of"),
     "as_array": ("as_array",),
     "numerical_diff": ("numerical_diff",),
+    "cleargrad": ("Variable", "cleargrad"),
+    "add": ("add",),
+    "many_inputs": ("grads",),
+    "arithmetic": ("mul", "sub", "div", "neg", "pow"),
+    "operators": (),
+    "array_operands": (),
+    "retain_grad": ("Variable", "backward"),
+    "no_grad": ("no_grad", "creator_of"),
+    "config": ("Config", "using_config", "creator_of"),
+    "array_like": ("Variable",),
 }
+LAST_STEP = 24  # the last book step the kit has clauses for
 REQUIRED = ("NAME", "version", "ABSENT", "leaf", "value", "square", "grad")
 DEFAULT = "reference"
 FIX = ("set CONFORMANCE_ENGINE to an adapter name ({}), a dotted module name, "
@@ -175,8 +209,14 @@ def validate(adapter, spec="?"):
         if not (isinstance(reason, str) and reason.strip()):
             raise AdapterError(f"adapter {spec!r} declares {cap!r} absent with no reason; "
                                f"give ABSENT[{cap!r}] a sentence saying why")
+    missing = getattr(adapter, "MISSING", {})
+    step = getattr(adapter, "STEP", LAST_STEP)
+    if not (isinstance(step, int) and 1 <= step <= LAST_STEP):
+        raise AdapterError(f"adapter {spec!r} has STEP={step!r}; it must be a book step from 1 "
+                           f"to {LAST_STEP}")
     for cap, names in CAPABILITIES.items():
-        lacking = [n for n in names if cap not in absent and not hasattr(adapter, n)]
+        lacking = [n for n in names if cap not in absent and cap not in missing
+                   and not hasattr(adapter, n)]
         if lacking:
             raise AdapterError(f"adapter {spec!r} declares capability {cap!r} but lacks "
                                f"{', '.join(lacking)}; define it or add {cap!r} to ABSENT "

@@ -1,24 +1,157 @@
-"""The generic adapter: any module written to the book's API (a learner's step10.py).
+"""The generic adapter: any module written to the book's API (a learner's step10.py, step24.py).
 
-Required of the module: Variable and square. Each other book name it lacks (exp, Function,
-Square, Exp, as_array, numerical_diff) turns the capability that needs it off, with a reason
-naming the module. The later steps' spellings are read too: Function.inputs/outputs (outputs
-possibly weak references) and gradients held as Variables.
+The module is judged at a book step (see adapters/__init__.py, STEP): CONFORMANCE_STEP, else the
+highest step whose names the module defines (infer_step says which and why). Every name a
+step up to it needs and the module lacks makes its capability MISSING: the clauses needing it
+fail, naming the step. The book's code drops Square, Exp, square, exp and numerical_diff after
+step 19 (step 20 on reaches square as `x ** 2`): from step 20, a module without them gets the
+kit's Square and Exp, subclasses of the module's own Function (forward and backward in numpy),
+and without numerical_diff its clause is not judged. Both are said on the run's first lines.
+
+The later steps' spellings are read too: Function.inputs/outputs (outputs possibly weak
+references), gradients held as Variables, backward(retain_grad=False).
 """
 import inspect
+import os
 import types
 import weakref
 
+import numpy as np
 
-def bind(module, origin=None):
-    """Return the adapter names for `module` as a dict (see adapters/__init__.py)."""
-    origin = origin or getattr(module, "__name__", "module")
-    for name in ("Variable", "square"):
-        if not hasattr(module, name):
-            from adapters import AdapterError
-            raise AdapterError(f"{origin} defines no {name}; a module written to the book's API "
-                               f"needs at least Variable and square (steps 1-9)")
+STEP_VAR = "CONFORMANCE_STEP"
+LAST_STEP = 24
+STANDIN_FROM = 20  # the first step whose book code has no Square, Exp or numerical_diff
+
+# Steps that introduce names, newest first: (step judged at, step introducing them, what).
+# Steps 10, 13, 23 and 24 add no names, so a module with the names of 9, 12 or 22 is judged
+# at 10, 13 or 24.
+INFERENCE = (
+    (24, 22, "neg, sub, div and pow", lambda m, V: _has(m, "neg", "sub", "div", "pow")),
+    (21, 21, "Variable.__array_priority__", lambda m, V: hasattr(V, "__array_priority__")),
+    (20, 20, "mul", lambda m, V: _has(m, "mul")),
+    (19, 19, "Variable.shape as a property",
+     lambda m, V: isinstance(inspect.getattr_static(V, "shape", None), property)),
+    (18, 18, "no_grad, using_config or backward(retain_grad=...)",
+     lambda m, V: _has(m, "no_grad") or _has(m, "using_config") or _retain_param(V) is not None),
+    (17, 17, "Function.outputs held as weak references", lambda m, V: _weak_outputs(m)),
+    (16, 16, "a generation on every Variable", lambda m, V: _generations(V)),
+    (14, 14, "Variable.cleargrad", lambda m, V: hasattr(V, "cleargrad")),
+    (13, 12, "add", lambda m, V: _has(m, "add")),
+    (10, 9, "square, exp or as_array", lambda m, V: _has(m, "square") or _has(m, "exp")
+     or _has(m, "as_array")),
+    (8, 4, "numerical_diff", lambda m, V: _has(m, "numerical_diff")),
+    (3, 3, "Exp", lambda m, V: _has(m, "Exp")),
+    (2, 2, "Function and Square", lambda m, V: _has(m, "Function")),
+)
+
+
+def _has(module, *names):
+    return all(callable(getattr(module, n, None)) for n in names)
+
+
+def _retain_param(Variable):
+    try:
+        return inspect.signature(Variable.backward).parameters.get("retain_grad")
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _generations(Variable):
+    try:
+        return hasattr(Variable(np.array(1.0)), "generation")
+    except Exception:
+        return False
+
+
+def _weak_outputs(module):
+    try:
+        v = module.Variable(np.array(1.0))
+        y = (module.square(v) if _has(module, "square") else module.add(v, v))
+        out = y.creator.outputs[0]
+    except Exception:
+        return False
+    return isinstance(out, weakref.ref)
+
+
+def infer_step(module):
+    """(step, why): the highest book step whose names module defines."""
+    name = os.path.basename(getattr(module, "__file__", None) or module.__name__)
+    for step, introduced, what, test in INFERENCE:
+        if test(module, module.Variable):
+            why = f"{name} defines {what} (step {introduced})"
+            if step == introduced + 1:
+                why += f"; step {step} adds no names"
+            elif step != introduced:
+                why += f"; steps {introduced + 1}-{step} add no names"
+            return step, why
+    return 1, f"{name} defines Variable (step 1) and none of the later steps' names"
+
+
+def step_from_env():
+    """CONFORMANCE_STEP as an int, None if unset; ValueError names the fix."""
+    raw = os.environ.get(STEP_VAR, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= LAST_STEP:
+        raise ValueError(f"{STEP_VAR}={raw!r} is not a book step; set it to a whole number "
+                         f"from 1 to {LAST_STEP}, or unset it to judge the module at the "
+                         f"highest step whose names it defines")
+    return int(raw)
+
+
+def bind(module, origin=None, step=None, standins=True):
+    """Return the adapter names for `module` as a dict (see adapters/__init__.py).
+
+    step: the book step to judge at (default: CONFORMANCE_STEP, else inferred); standins=False
+    judges the module as a cumulative engine, needing every name at every later step."""
+    from adapters import AdapterError
+    origin = os.path.basename(origin or getattr(module, "__name__", "module"))
+    if not hasattr(module, "Variable"):
+        raise AdapterError(f"{origin} defines no Variable; a module written to the book's API "
+                           f"needs at least Variable (step 1)")
     Variable = module.Variable
+    if step is None:
+        step = step_from_env()
+        why = f"{STEP_VAR}={step}"
+        if step is None:
+            step, why = infer_step(module)
+    else:
+        why = f"the kit's own engine for steps 1-{step}"
+    names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step, NOTICES=[],
+                 STEP_WHY=f"{why}; set {STEP_VAR} to judge at another step",
+                 version=lambda: getattr(module, "__version__", "unversioned"))
+    found = {n: getattr(module, n) for n in (
+        "Function", "Square", "Exp", "square", "exp", "as_array", "numerical_diff", "add",
+        "mul", "sub", "div", "neg", "pow", "no_grad", "using_config", "Config")
+        if callable(getattr(module, n, None)) or (n == "Config" and hasattr(module, n))}
+    missing, retired = names["MISSING"], names["RETIRED"]
+
+    def need(cap, first, what, present):
+        """The capability cap: present, else missing from step `first` on."""
+        if present or step < first:
+            return present
+        missing.setdefault(cap, f"step {first} needs {what}; {origin} defines none")
+        return False
+
+    # Square/Exp and square/exp: the book's names, or the kit's stand-ins after step 19.
+    for cls, fn in (("Square", "square"), ("Exp", "exp")):
+        if cls not in found and fn not in found and standins and step >= STANDIN_FROM \
+                and "Function" in found:
+            found[cls] = _standin(found["Function"], cls)
+            names["NOTICES"].append(f"{origin} defines no {cls} or {fn}, which the book's "
+                                    f"code drops after step 19: the kit's {cls}, a subclass "
+                                    f"of {origin}'s Function, stands in")
+        if fn not in found and cls in found:  # the steps before 9 call the class
+            found[fn] = (lambda C: lambda x: C()(x))(found[cls])
+    need("exp", 3, "Exp (and exp from step 9)", "exp" in found)
+    need("function_classes", 2, "Function, Square and Exp",
+         all(n in found for n in ("Function", "Square", "Exp")))
+    need("as_array", 9, "as_array", "as_array" in found)
+    if "numerical_diff" not in found and standins and step >= STANDIN_FROM:
+        retired["numerical_diff"] = (f"the book's code has no numerical_diff after step 19, "
+                                     f"and {origin} defines none")
+    need("numerical_diff", 4, "numerical_diff", "numerical_diff" in found or
+         "numerical_diff" in retired)
 
     def grad_of(v):
         g = v.grad
@@ -30,19 +163,28 @@ def bind(module, origin=None):
         else:
             v.grad = None
 
+    def backward(v, retain_grad=None):
+        if retain_grad is None or _retain_param(Variable) is None:
+            return v.backward()
+        return v.backward(retain_grad=retain_grad)
+
     def leaf(a):
         return Variable(a)
 
     def value(v):
         return v.data
 
-    def grad(fn, x, gy=None):
-        xv = Variable(x)
-        y = fn(xv)
+    def grads(fn, xs, gy=None):
+        vs = [Variable(x) for x in xs]
+        y = fn(*vs)
         if gy is not None:
             y.grad = gy
         y.backward()
-        return y.data, grad_of(xv)
+        return y.data, [grad_of(v) for v in vs]
+
+    def grad(fn, x, gy=None):
+        y, (gx,) = grads(fn, [x], gy)
+        return y, gx
 
     def creator_of(v):
         return v.creator
@@ -54,45 +196,76 @@ def bind(module, origin=None):
         out = f.output if hasattr(f, "output") else f.outputs[0]
         return out() if isinstance(out, weakref.ref) else out
 
-    names = dict(NAME=origin, ABSENT={},
-                 version=lambda: getattr(module, "__version__", "unversioned"),
-                 leaf=leaf, value=value, grad=grad, grad_of=grad_of, cleargrad=cleargrad,
-                 creator_of=creator_of,
-                 input_of=input_of, output_of=output_of)
-    needs = {"exp": ("exp",), "function_classes": ("Function", "Square", "Exp"),
-             "as_array": ("as_array",), "numerical_diff": ("numerical_diff",)}
-    for name in ("Variable", "square", "exp", "Function", "Square", "Exp", "as_array",
-                 "numerical_diff"):
-        if hasattr(module, name):
-            names[name] = getattr(module, name)
-    for cap, required in needs.items():
-        lacking = [n for n in required if not hasattr(module, n)]
-        if lacking:
-            names["ABSENT"][cap] = f"{origin} defines no {', '.join(lacking)}"
+    names.update(leaf=leaf, value=value, grad=grad, grads=grads, grad_of=grad_of,
+                 cleargrad=cleargrad, backward=backward, creator_of=creator_of,
+                 input_of=input_of, output_of=output_of, Variable=Variable, **found)
+    if "add" not in found and "Add" in vars(module):
+        names["add"] = lambda a, b: module.Add()(a, b)
+    need("add", 12, "add", "add" in names)
+    need("many_inputs", 13, "add (backward through many inputs)", "add" in names)
+    need("cleargrad", 14, "Variable.cleargrad", hasattr(Variable, "cleargrad"))
+    need("no_grad", 18, "no_grad", "no_grad" in found)
+    need("config", 18, "Config and using_config", "Config" in found and "using_config" in found)
+    need("retain_grad", 18, "Variable.backward(retain_grad=False)",
+         _retain_param(Variable) is not None)
+    need("array_like", 19, "Variable.shape, ndim, size, dtype as properties",
+         all(isinstance(inspect.getattr_static(Variable, a, None), property)
+             for a in ("shape", "ndim", "size", "dtype")))
+    need("operators", 20, "Variable.__mul__ and __add__",
+         hasattr(Variable, "__mul__") and hasattr(Variable, "__add__"))
+    need("array_operands", 21, "Variable.__array_priority__ and __radd__, __rmul__",
+         all(hasattr(Variable, a) for a in ("__array_priority__", "__radd__", "__rmul__")))
+    need("arithmetic", 22, "mul, neg, sub, div and pow",
+         all(n in found for n in ("mul", "neg", "sub", "div", "pow")))
+    if step >= 22:
+        need("operators", 22, "Variable.__neg__, __sub__, __rsub__, __truediv__, "
+             "__rtruediv__ and __pow__", all(hasattr(Variable, a) for a in (
+                 "__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__", "__pow__")))
+    # Capabilities the module has no name for at all, before the step that needs them.
+    for cap, first in (("add", 12), ("many_inputs", 13), ("cleargrad", 14), ("no_grad", 18),
+                       ("config", 18), ("retain_grad", 18), ("array_like", 19),
+                       ("operators", 20), ("array_operands", 21), ("arithmetic", 22)):
+        if step < first and cap not in missing:
+            names["ABSENT"][cap] = f"not judged at step {step} (step {first} introduces it)"
+    for cap in ("exp", "function_classes", "as_array", "numerical_diff"):
+        if step < {"exp": 3, "function_classes": 2, "as_array": 9, "numerical_diff": 4}[cap]:
+            names["ABSENT"][cap] = f"not judged at step {step}"
+    for cap in list(names["ABSENT"]):
+        if cap in missing or cap in retired:
+            del names["ABSENT"][cap]
+    for cap in retired:
+        missing.pop(cap, None)
+        names["ABSENT"][cap] = retired[cap]
     # Only names are seen here: what a capability needs beyond a name is the contract's
     # assumption, and the clauses report it when it does not hold (C1 leaves it to them).
     names["ASSUMED"] = ("vector", "float64", "integers", "implicit_seed", "seed_grad", "variable",
-                        "type_check", "retains_grads", "graph_links")
-    if _drops_grads_by_default(Variable):
+                        "type_check", "retains_grads", "graph_links", "many_inputs",
+                        "operators", "array_operands", "array_like", "retain_grad")
+    if _retain_param(Variable) is not None and _retain_param(Variable).default is False:
         names["ABSENT"]["retains_grads"] = (
             f"{origin}: backward(retain_grad=False), the later steps' default, drops the "
-            f"grads of y and the intermediates by design")
-    if "function_classes" in names["ABSENT"]:
-        names["ABSENT"]["graph_links"] = names["ABSENT"]["function_classes"]
+            f"grads of y and the intermediates by design (kept with retain_grad=True)")
+    if "function_classes" in names["ABSENT"] or "function_classes" in missing:
+        names["ABSENT"].setdefault("graph_links", "needs Function, Square and Exp")
     return names
 
 
-def _drops_grads_by_default(Variable):
-    """The book's step 18 on: Variable.backward(retain_grad=False) keeps only leaf grads."""
-    try:
-        param = inspect.signature(Variable.backward).parameters.get("retain_grad")
-    except (AttributeError, TypeError, ValueError):
-        return False
-    return param is not None and param.default is False
+def _standin(Function, name):
+    """The kit's Square or Exp on the module's Function: x is kept by forward, so backward
+    needs none of the Function's own attributes."""
+    def forward(self, x):
+        self.kit_x = x
+        return x ** 2 if name == "Square" else np.exp(x)
+
+    def backward(self, gy):
+        x = self.kit_x
+        return 2 * x * gy if name == "Square" else np.exp(x) * gy
+    return type(name, (Function,), {"forward": forward, "backward": backward,
+                                    "__module__": __name__})
 
 
-def adapt(module, origin=None):
+def adapt(module, origin=None, step=None, standins=True):
     """Bind `module` and return the adapter as a module object."""
     adapter = types.ModuleType(f"adapters.book[{origin or module.__name__}]")
-    adapter.__dict__.update(bind(module, origin))
+    adapter.__dict__.update(bind(module, origin, step, standins))
     return adapter

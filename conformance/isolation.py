@@ -225,6 +225,8 @@ class Pool:
                     raise _adapter_error(hello["error"])
                 return types.SimpleNamespace(
                     NAME=hello["name"], ABSENT=hello["absent"], ASSUMED=tuple(hello["assumed"]),
+                    STEP=hello["step"], STEP_WHY=hello["step_why"], MISSING=hello["missing"],
+                    RETIRED=hello["retired"],
                     MODE=hello["mode"], NOTICES=notices + hello["notices"],
                     version=lambda v=hello["version"]: v)
             trouble = self._read(deadline)

@@ -10,18 +10,20 @@ import unittest
 import adapters
 import conformance
 from conformance import isolation
-from conformance.support import Clauses
+from conformance.support import Clauses, applicable, clause_id
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
 _RANK = {PASS: 0, SKIP: 1, FAIL: 2, ERROR: 3}
 
 
 def clause_groups():
-    """The mixin classes of every conformance/test_*.py module, in module order."""
+    """The mixin classes of every clause module (conformance/test_*.py and the stages'
+    conformance/stage*/test_*.py), in module order."""
     groups = []
-    for info in sorted(pkgutil.iter_modules(conformance.__path__), key=lambda m: m.name):
-        if info.name.startswith("test_"):
-            module = importlib.import_module(f"conformance.{info.name}")
+    for info in sorted(pkgutil.walk_packages(conformance.__path__, "conformance."),
+                       key=lambda m: m.name):
+        if info.name.rsplit(".", 1)[-1].startswith("test_"):
+            module = importlib.import_module(info.name)
             groups += [obj for obj in vars(module).values()
                        if isinstance(obj, type) and issubclass(obj, Clauses)
                        and obj is not Clauses and not issubclass(obj, unittest.TestCase)]
@@ -30,7 +32,7 @@ def clause_groups():
 
 def clause_of(test):
     doc = getattr(test, "_testMethodDoc", None) or ""
-    return doc.split(":", 1)[0].strip() or test.id()
+    return clause_id(doc) or test.id()
 
 
 class _Result(unittest.TestResult):
@@ -90,7 +92,7 @@ def run(engine=None, spec=None, reverse=False):
     tests = []
     for group in clause_groups():
         bound = type(group.__name__, (group, unittest.TestCase), attrs)
-        tests += list(loader.loadTestsFromTestCase(bound))
+        tests += [t for t in loader.loadTestsFromTestCase(bound) if applicable(t, engine)]
     if reverse:
         tests.reverse()
     suite.addTests(tests)

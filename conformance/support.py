@@ -68,7 +68,7 @@ def current_engine():
                 engine = isolation.pool(engine_spec()).engine
             else:
                 engine = load_engine()
-                engine.NOTICES = list(adapters.NOTICES)
+                engine.NOTICES = list(adapters.NOTICES) + list(getattr(engine, "NOTICES", []))
             _expected = read_expected(expected_path(engine))
         except (adapters.AdapterError, ValueError) as exc:
             stop(f"{ENGINE_VAR}={os.environ.get(ENGINE_VAR, '')!r}: {exc}"
@@ -87,25 +87,23 @@ def engine_spec():
 
 
 def load_tests(loader, tests, pattern):
-    """unittest's hook, imported by each clause module: the clauses a run will make are noted,
-    and the engine's process is started, so it loads the engine and starts clauses while
-    the rest of the run is still being collected (see isolation.plan)."""
-    requests = []
+    """unittest's hook, imported by each clause module: only the clauses of the engine's book
+    step are kept, and they are noted so the engine's process starts them while the rest of
+    the run is still being collected (see isolation.plan)."""
+    engine = current_engine()
+    kept, requests = unittest.TestSuite(), []
     stack = [tests]
     while stack:
         item = stack.pop(0)
         if isinstance(item, unittest.TestSuite):
             stack[:0] = list(item)
-        elif isinstance(item, Clauses):
+        elif not isinstance(item, Clauses):
+            kept.addTest(item)
+        elif applicable(item, engine):
+            kept.addTest(item)
             requests.append(item._request(item._testMethodName))
     isolation.plan(requests)
-    if isolation.enabled() and _engine is None:
-        try:
-            seed(), isolation.timeout(), isolation.jobs()
-        except ValueError:
-            return tests  # current_engine() stops the run, saying why
-        isolation.pool(engine_spec())
-    return tests
+    return kept
 
 
 def heavy(fn):
@@ -127,7 +125,7 @@ def read_expected(path):
     """{clause id: reason} from lines 'S9 reason' ('#' comments and blank lines ignored)."""
     if path is None:
         return {}
-    known = {f"S{i}" for i in range(1, 17)}
+    known = {f"S{i}" for i in range(1, 32)}
     expected = {}
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -147,8 +145,49 @@ def read_expected(path):
 
 def describe(engine):
     absent = ", ".join(sorted(engine.ABSENT)) or "none"
-    return (f"engine {engine.NAME} {engine.version()} (numpy {np.__version__}, Python "
-            f"{platform.python_version()}; capabilities absent: {absent})")
+    why = getattr(engine, "STEP_WHY", None) or "capability by capability"
+    return (f"engine {engine.NAME} {engine.version()} at book step {step_of(engine)} ({why}; "
+            f"numpy {np.__version__}, Python {platform.python_version()}; capabilities "
+            f"absent: {absent})")
+
+
+def step_of(engine):
+    return getattr(engine, "STEP", None) or adapters.LAST_STEP
+
+
+def missing_of(engine):
+    return getattr(engine, "MISSING", None) or {}
+
+
+def clause_id(doc):
+    """"S9" from a clause docstring "S9 (step 8): ..."."""
+    match = re.match(r"\s*([A-Z]\d+)", doc or "")
+    return match.group(1) if match else ""
+
+
+def clause_step(doc):
+    """The book step in a clause docstring's first line ("S9 (step 8): ..."); 0 if none."""
+    match = re.match(r"\s*[A-Z]\d+ \(step (\d+)\)", doc or "")
+    return int(match.group(1)) if match else 0
+
+
+def uses(*capabilities):
+    """Mark a clause that is wholly about these capabilities: it is not run for an engine
+    whose step no longer has one (adapter RETIRED)."""
+    def mark(fn):
+        fn.uses = capabilities
+        return fn
+    return mark
+
+
+def applicable(test, engine):
+    """Whether a clause test applies to engine: its step is within the engine's, and it is
+    not about a capability the engine's step no longer has."""
+    method = getattr(type(test), test._testMethodName)
+    if clause_step(method.__doc__) > step_of(engine):
+        return False
+    retired = getattr(engine, "RETIRED", None) or {}
+    return not any(c in retired for c in getattr(getattr(method, "wrapped", method), "uses", ()))
 
 
 def seed():
@@ -208,7 +247,7 @@ class Clauses:
             cls._isolate = isolation.enabled()
 
     def run(self, result=None):
-        if self.clause in self.expected and self._sink is None:
+        if self.clause_id in self.expected and self._sink is None:
             setattr(self, "__unittest_expecting_failure__", True)
         return super().run(result)
 
@@ -229,7 +268,9 @@ class Clauses:
     def _request(self, method):
         group = next(c for c in type(self).__mro__ if issubclass(c, Clauses)
                      and c is not Clauses and not issubclass(c, unittest.TestCase))
-        return {"module": group.__module__.rsplit(".", 1)[-1], "group": group.__name__,
+        module = group.__module__
+        module = module[len("conformance."):] if module.startswith("conformance.") else module
+        return {"module": module, "group": group.__name__,
                 "method": method, "heavy": getattr(getattr(group, method), "heavy", False)}
 
     def _replay(self, events):
@@ -251,7 +292,7 @@ class Clauses:
                 problems.append(event)  # a sub-case's pass is replayed too: it shows what ran
         if main is not None and main["status"] in ("fail", "error") and main not in problems:
             problems.append(main)
-        if self.clause in self.expected:
+        if self.clause_id in self.expected:
             failures = [p for p in problems if p["status"] in ("fail", "error")]
             if not failures and main is not None and main["status"] == "skip":
                 self.skipTest(main["text"])  # skipped, so neither failed nor passed
@@ -278,7 +319,7 @@ class Clauses:
         raise exc("\n" + event["text"])
 
     def _replay_expected(self, failures):
-        reason = self.expected[self.clause]
+        reason = self.expected[self.clause_id]
         if failures:
             raise Failed(f"\nexpected failure of {self.clause}: {reason}\n"
                          + "\n".join(p["text"] for p in failures))
@@ -287,20 +328,59 @@ class Clauses:
 
     @property
     def clause(self):
+        """The clause as failure messages name it: its id and step, "S9 (step 8)"."""
         return (self._testMethodDoc or "").split(":", 1)[0].strip()
 
+    @property
+    def clause_id(self):
+        return clause_id(self._testMethodDoc)
+
     def require(self, *capabilities):
+        self._fail_missing(capabilities)
         for cap in capabilities:
-            if cap in self.engine.ABSENT:
+            if self._lacks(cap):
                 self.skipTest(f"{self.engine.NAME} lacks {cap}: {self.engine.ABSENT[cap]}")
 
+    def _lacks(self, cap):
+        """Declared absent; "retains_grads" is had by an engine that keeps every grad when
+        asked (backward(retain_grad=True), step 18 on)."""
+        if cap == "retains_grads" and "retain_grad" not in self.engine.ABSENT \
+                and "retain_grad" not in missing_of(self.engine):
+            return False
+        return cap in self.engine.ABSENT
+
+    def _fail_missing(self, capabilities):
+        """A capability the engine's step needs and the engine lacks is a failure, not a skip."""
+        missing = missing_of(self.engine)
+        for cap in capabilities:
+            if cap in missing:
+                self.fail(f"{self.clause}: {missing[cap]} (judged at step "
+                          f"{step_of(self.engine)})")
+
+    def backward_keeping_grads(self, y):
+        """y.backward(), keeping every Variable's grad: the engine's default before step 18,
+        backward(retain_grad=True) from step 18 (needs capability retains_grads)."""
+        if "retains_grads" in self.engine.ABSENT:
+            return self.engine.backward(y, retain_grad=True)
+        return y.backward()
+
+    def keeping_code(self, y):
+        """backward_keeping_grads(y) as Python for a reproduce snippet."""
+        return (f"E.backward({y}, retain_grad=True)" if "retains_grads" in self.engine.ABSENT
+                else f"{y}.backward()")
+
     def has(self, capability):
-        return capability not in self.engine.ABSENT
+        return capability not in self.engine.ABSENT and capability not in missing_of(self.engine)
 
     def applies(self, *capabilities, part=None):
         """Whether the engine has these capabilities; if not, the part of the clause that
-        needs them is reported as a skipped sub-case with the reason (never passed silently)."""
-        missing = [c for c in capabilities if c in self.engine.ABSENT]
+        needs them is reported as a skipped sub-case with the reason (never passed silently).
+        One the engine's step needs but the engine lacks fails the clause."""
+        self._fail_missing(capabilities)
+        retired = [c for c in capabilities if c in getattr(self.engine, "RETIRED", {})]
+        if retired:
+            return False  # not part of the engine's step: said on the run's first lines
+        missing = [c for c in capabilities if self._lacks(c)]
         if missing:
             with self.subTest(part or f"the part needing {', '.join(missing)}"):
                 self.skipTest("; ".join(f"{self.engine.NAME} lacks {c}: {self.engine.ABSENT[c]}"
@@ -381,7 +461,7 @@ class Clauses:
         if not hasattr(self, "_saved"):
             self._saved = {}
         path = os.path.join(tempfile.gettempdir(),
-                            f"conformance_{self.clause}_{os.getpid()}_{next(_SAVES)}.npy")
+                            f"conformance_{self.clause_id}_{os.getpid()}_{next(_SAVES)}.npy")
         self._saved[path] = a.copy() if copy else a
         return f"np.load({path!r})"
 

@@ -52,9 +52,13 @@ def load():
             f"loading the engine raised {type(exc).__name__}: {first}")
         return {"kind": "hello", "error": line}, None
     forkable = sys.platform.startswith("linux") and threading.active_count() == 1
-    return {"kind": "hello", "notices": adapters.NOTICES, "mode": "fork" if forkable else "spawn",
+    return {"kind": "hello", "mode": "fork" if forkable else "spawn",
+            "notices": list(adapters.NOTICES) + [str(n) for n in getattr(engine, "NOTICES", [])],
             "name": str(engine.NAME), "version": str(engine.version()),
+            "step": support.step_of(engine), "step_why": str(getattr(engine, "STEP_WHY", "")),
             "absent": {str(k): str(v) for k, v in engine.ABSENT.items()},
+            "missing": {str(k): str(v) for k, v in support.missing_of(engine).items()},
+            "retired": {str(k): str(v) for k, v in getattr(engine, "RETIRED", {}).items()},
             "assumed": [str(c) for c in getattr(engine, "ASSUMED", ())]}, engine
 
 

@@ -8,9 +8,9 @@ prints a mutant's source, to save as a .py file and check by path.
 import os
 import types
 
-import reference
+from reference import stage1
 
-SOURCE_PATH = reference.__file__
+SOURCE_PATH = stage1.__file__
 
 
 class Mutant:

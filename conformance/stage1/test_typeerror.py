@@ -19,7 +19,7 @@ ARRAYS = (np.array(1.0), np.array([1, 2]), np.zeros((2, 0)), np.array(2.5, np.fl
 class TypeErrorClauses(Clauses):
 
     def test_s12_variable_rejects_non_arrays(self):
-        """S12: Variable takes only np.ndarray or None; anything else raises TypeError."""
+        """S12 (step 9): Variable takes only np.ndarray or None; anything else raises TypeError."""
         self.require("variable", "type_check")
         E = self.engine
         for data in NOT_ARRAYS + (E.Variable(np.array(1.0)),):

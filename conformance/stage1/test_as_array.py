@@ -22,7 +22,7 @@ LARGE = (11, -1.0, 1.0, (1024, 1025))  # an array past 2**20 elements is not cop
 class AsArrayClauses(Clauses):
 
     def test_s13_as_array(self):
-        """S13: as_array(x) is np.array(x) when np.isscalar(x), else x itself."""
+        """S13 (step 9): as_array(x) is np.array(x) when np.isscalar(x), else x itself."""
         self.require("as_array")
         as_array = self.engine.as_array
         for x in SCALARS:

@@ -10,7 +10,7 @@ from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans
 class GraphClauses(Clauses):
 
     def test_s7_creator_links(self):
-        """S7: y.creator is C, C.input is b, ... x.creator is None; a Function keeps input and output."""
+        """S7 (step 7): y.creator is C, C.input is b, ... x.creator is None; a Function keeps input and output."""
         self.require("variable", "function_classes", "graph_links")
         E = self.engine
         self.call("A, B, C = E.Square(), E.Exp(), E.Square()\nx = E.Variable(np.array(0.5))\n"

@@ -31,7 +31,7 @@ LARGE = (4, -1.5, 1.5, (512, 513))
 class ForwardClauses(Clauses):
 
     def test_s4_square_exp_and_composite_forward(self):
-        """S4: square, exp and square(exp(square(x))) give the right forward values."""
+        """S4 (step 3): square, exp and square(exp(square(x))) give the right forward values."""
         E = self.engine
         squares = SQUARES + (BEYOND_FLOAT32 if self.applies(
             "float64", part=f"square of {BEYOND_FLOAT32}") else ())
@@ -65,7 +65,7 @@ class ForwardClauses(Clauses):
                                       "elementwise, as on scalars")
 
     def test_s10_functions_wrap_fresh_instances(self):
-        """S10: square(x) and exp(x) wrap a fresh Function each call and match the classes."""
+        """S10 (step 9): square(x) and exp(x) wrap a fresh Function each call and match the classes."""
         self.require("variable", "function_classes", "graph_links", "exp")
         E = self.engine
         for name, fn, cls in (("square", E.square, E.Square), ("exp", E.exp, E.Exp)):
@@ -87,7 +87,7 @@ class ForwardClauses(Clauses):
                                       EXACT, "the same operation")
 
     def test_s14_zero_d_output_stays_an_ndarray(self):
-        """S14: a 0-d input gives a 0-d np.ndarray output, never a numpy scalar."""
+        """S14 (step 9): a 0-d input gives a 0-d np.ndarray output, never a numpy scalar."""
         self.require("variable")
         E = self.engine
         fns = [("square", E.square)]

@@ -19,7 +19,7 @@ NEW_DATA = (np.array(2.0), np.array([1.0, 2.0], dtype=np.float32), np.array([[7]
 class VariableClauses(Clauses):
 
     def test_s1_variable_is_a_box(self):
-        """S1: Variable(data) holds the very ndarray given, and .data can be reassigned."""
+        """S1 (step 1): Variable(data) holds the very ndarray given, and .data can be reassigned."""
         self.require("variable")
         for a in ARRAYS + (sample(*LARGE),):
             with self.subTest(f"{a.dtype} shape {a.shape}"):

@@ -19,7 +19,7 @@ RAW = (np.array(3.0), np.array([1.0, -2.0, 0.1]), np.array([[0.0, -1.0 / 3], [2.
 class FunctionClauses(Clauses):
 
     def test_s2_call_returns_a_new_variable(self):
-        """S2: Function.__call__(Variable) returns a new Variable; forward works on raw ndarrays."""
+        """S2 (step 2): Function.__call__(Variable) returns a new Variable; forward works on raw ndarrays."""
         self.require("variable", "function_classes")
         E = self.engine
         self.call("y = E.Square()(E.Variable(np.array(10)))\nprint(type(y), y.data)")
@@ -56,7 +56,7 @@ class FunctionClauses(Clauses):
         return ULP_RTOL_F32 if a.dtype == np.float32 else self.ulp_rtol()
 
     def test_s3_base_function_is_abstract(self):
-        """S3: base Function.forward and Function.backward raise NotImplementedError."""
+        """S3 (step 2): base Function.forward and Function.backward raise NotImplementedError."""
         self.require("variable", "function_classes")
         E = self.engine
         for a in (np.array(1.0), np.array([1.0, -2.0]), np.array([[3]])):

@@ -51,7 +51,7 @@ SEEDED = (np.array(3.0), np.array(3.0, dtype=np.float32), np.array(3), np.array(
 class BackwardClauses(Clauses):
 
     def test_s6_square_and_exp_backward(self):
-        """S6: Square backward is 2*x*gy, Exp backward exp(x)*gy; .grad is None until backward."""
+        """S6 (step 6): Square backward is 2*x*gy, Exp backward exp(x)*gy; .grad is None until backward."""
         E = self.engine
         self.require("seed_grad")
         for x, gy in SQUARE_BACKWARD:
@@ -119,7 +119,7 @@ class BackwardClauses(Clauses):
         return self.ulp_rtol()
 
     def test_s8_backward_walks_the_creators(self):
-        """S8: y.backward() walks the creators to x; intermediate grads are kept in stage 1."""
+        """S8 (step 7): y.backward() walks the creators to x; intermediate grads are kept (from step 18 with retain_grad=True)."""
         E = self.engine
         exp = self.applies("exp", part="graphs with exp")
         if exp:
@@ -178,13 +178,13 @@ class BackwardClauses(Clauses):
         for x in (0.5, 1.0):
             with self.subTest(f"intermediate grads at {x}"):
                 self.call(f"x = E.Variable(np.array({x}))\na = E.square(x)\nb = E.exp(a)\n"
-                          f"y = E.square(b)\ny.backward()\n"
+                          f"y = E.square(b)\n{self.keeping_code('y')}\n"
                           f"print([E.grad_of(v) for v in (y, b, a, x)])")
                 xv = E.Variable(np.array(x))
                 a = E.square(xv)
                 b = E.exp(a)
                 y = E.square(b)
-                y.backward()
+                self.backward_keeping_grads(y)
                 bx = np.exp(np.array(x) ** 2)
                 for name, v, want in (("y", y, np.array(1.0)), ("b", b, 2 * bx),
                                       ("a", a, 2 * bx * bx), ("x", xv, 4 * x * bx * bx)):
@@ -195,7 +195,7 @@ class BackwardClauses(Clauses):
                                       self.ulp_rtol(), "exp-derived")
 
     def test_s11_backward_seeds_ones_unless_grad_is_preset(self):
-        """S11: backward() seeds ones_like(y.data) only when y.grad is None; a preset y.grad is used."""
+        """S11 (step 9): backward() seeds ones_like(y.data) only when y.grad is None; a preset y.grad is used."""
         E = self.engine
         # A preset 0.0 is still preset (`if not y.grad` would reseed it), and a preset vector
         # must not be tested for truth.
@@ -230,10 +230,10 @@ class BackwardClauses(Clauses):
                 self.require("variable", "retains_grads",
                              *(("vector", "implicit_seed") if x.ndim else ()),
                              *(("integers",) if x.dtype.kind == "i" else ()))
-                self.call(f"y = E.square(E.Variable({self.array_code(x)}))\ny.backward()\n"
-                          f"g = E.grad_of(y)\nprint(g, g.shape, g.dtype)")
+                self.call(f"y = E.square(E.Variable({self.array_code(x)}))\n"
+                          f"{self.keeping_code('y')}\ng = E.grad_of(y)\nprint(g, g.shape, g.dtype)")
                 y = E.square(E.Variable(x.copy()))
-                y.backward()
+                self.backward_keeping_grads(y)
                 g = E.grad_of(y)
                 self.assertIsNotNone(g, f"{self.clause}: y.grad after y.backward() is None")
                 self.assertValues(g, np.ones_like(y.data), f"y.grad seeded by backward() for "

@@ -61,7 +61,7 @@ class DeepChainClauses(Clauses):
 
     @heavy
     def test_s9_deep_chain_backward_is_iterative(self):
-        """S9: backward is a loop: its stack does not grow with depth; 1000 squares give exactly 2**1000; 100,000 raise no RecursionError."""
+        """S9 (step 8): backward is a loop: its stack does not grow with depth; 1000 squares give exactly 2**1000; 100,000 raise no RecursionError."""
         E = self.engine
         recursive = self.recursion_found()
         exact = (1000, "float64") if self.has("float64") else (F32_EXACT_CHAIN, "float32")
