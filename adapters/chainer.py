@@ -4,6 +4,17 @@ Mapped: Variable is chainer.Variable (it keeps the very array given and raises T
 anything but an array or None); square and exp are chainer.functions.square and .exp; a preset
 output gradient is set as y.grad, as in the book.
 
+Stage 2: add is chainer.functions.add; mul, sub, div, neg and pow are Variable's own operators
+(* - / unary - **), Chainer's only spelling of them; grads makes a Variable per input as grad
+does; backward(v, retain_grad) is Variable.backward(retain_grad=...), the switch DeZero took
+from Chainer. Config is chainer.config, Chainer's thread-local configuration (enable_backprop
+reads the current setting), using_config is chainer.using_config and no_grad is
+chainer.no_backprop_mode(): the book's Config, using_config and no_grad are modelled on these,
+and they are the same concept. creator_of(v) is Variable.creator, the FunctionNode that made v
+(None for a leaf and under no_backprop_mode), which is all no_grad and config need. Variable
+takes name= (keyword only) and has .name, .shape, .ndim, .size, .dtype and len(); its repr is
+Chainer's own `variable(...)`, written with numpy's repr (commas) and the name when set.
+
 Absent:
 - integers: functions accept floating-point arrays only (their type check expects
   x.dtype.kind == 'f'), so integer arrays are neither computed nor differentiated.
@@ -13,7 +24,8 @@ Absent:
   intermediate variable and of the output itself.
 - function_classes: operations are FunctionNodes applied with .apply((x,)), which returns a
   tuple; they are not called on a Variable.
-- graph_links: a FunctionNode links to VariableNodes, not to the Variables themselves.
+- graph_links: a FunctionNode links to VariableNodes, not to the Variables themselves: a
+  Variable's creator is there (creator_of), but no input_of or output_of gives Variables.
 - as_array: utils.force_array is not as_array (it leaves Python scalars alone).
 - numerical_diff: gradient_check.numerical_grad(f, inputs, grad_outputs, eps=1e-3) has another
   signature and default eps.
@@ -22,6 +34,8 @@ Install (Python 3.9-3.11): chainer imports numpy.distutils, which needs numpy<2,
 and setuptools<74 (74 dropped distutils.msvccompiler); then `pip install --no-build-isolation
 chainer==7.8.1` (its setup.py needs the environment's setuptools).
 """
+import operator
+
 import chainer as _chainer
 import chainer.functions as F
 
@@ -42,6 +56,15 @@ ABSENT = {
 Variable = _chainer.Variable
 square = F.square
 exp = F.exp
+add = F.add
+mul = operator.mul
+sub = operator.sub
+div = operator.truediv
+neg = operator.neg
+pow = operator.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+Config = _chainer.config
+using_config = _chainer.using_config
+no_grad = _chainer.no_backprop_mode
 
 
 def version():
@@ -71,3 +94,23 @@ def grad(fn, x, gy=None):
         y.grad = gy
     y.backward()
     return y.data, xv.grad
+
+
+def grads(fn, xs, gy=None):
+    leaves = [Variable(x) for x in xs]
+    y = fn(*leaves)
+    if gy is not None:
+        y.grad = gy
+    y.backward()
+    return y.data, [v.grad for v in leaves]
+
+
+def backward(v, retain_grad=None):
+    if retain_grad is None:
+        v.backward()
+    else:
+        v.backward(retain_grad=retain_grad)
+
+
+def creator_of(v):
+    return v.creator
