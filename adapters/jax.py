@@ -9,6 +9,10 @@ function, not a method of an object. So this adapter maps
     exp       jax.numpy.exp
     grad      gy None: jax.value_and_grad(fn), JAX's own seed of 1 for a scalar output;
               gy given: jax.vjp(fn, x), whose pullback takes gy as the output's cotangent
+    grads     the same over every argument: value_and_grad(fn, argnums=(0, ..., n-1)) or
+              jax.vjp(fn, *xs); an input fn does not use gets zeros, as JAX gives
+    add, mul, sub, div, neg, pow
+              jax.numpy.add, multiply, subtract, divide, negative and power
 
 Importing this module turns on `jax_enable_x64`, JAX's documented switch for 64-bit types;
 without it JAX computes float64 input in float32.
@@ -37,6 +41,15 @@ ABSENT = {
     "as_array": "JAX has no as_array (jnp.asarray always builds a jax Array)",
     "numerical_diff": "JAX has no numerical_diff (jax.test_util.check_grads is a checker "
                       "that returns nothing)",
+    "cleargrad": "there is no Variable holding a gradient to reset",
+    "retain_grad": "there is no Variable and no backward(): a transform returns the gradients "
+                   "it was asked for and keeps none",
+    "no_grad": "nothing is recorded outside a transform, so there is no graph to switch off "
+               "(lax.stop_gradient cuts one value, not a mode)",
+    "config": "jax.config holds flags such as jax_enable_x64, none of them enable_backprop, and "
+              "there is no using_config",
+    "array_like": "there is no Variable: a jax Array has .shape, .ndim, .size, .dtype and len() "
+                  "but takes no name and its repr is Array(...)",
 }
 
 
@@ -55,6 +68,12 @@ def value(v):
 
 square = jnp.square
 exp = jnp.exp
+add = jnp.add
+mul = jnp.multiply
+sub = jnp.subtract
+div = jnp.divide
+neg = jnp.negative
+pow = jnp.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
 
 
 def grad(fn, x, gy=None):
@@ -63,3 +82,12 @@ def grad(fn, x, gy=None):
     y, pullback = jax.vjp(fn, jnp.asarray(x))
     (gx,) = pullback(jnp.asarray(gy))
     return y, gx
+
+
+def grads(fn, xs, gy=None):
+    args = [jnp.asarray(x) for x in xs]
+    if gy is None:
+        y, gxs = jax.value_and_grad(fn, argnums=tuple(range(len(args))))(*args)
+        return y, list(gxs)
+    y, pullback = jax.vjp(fn, *args)
+    return y, list(pullback(jnp.asarray(gy)))
