@@ -4,12 +4,16 @@ Mapped: values are plain numpy arrays (leaf and value are the identity); square 
 autograd.numpy.square and autograd.numpy.exp. grad(fn, x, gy) is the vector-Jacobian product
 from autograd.make_vjp; with no gy, autograd.elementwise_grad, which seeds ones shaped like the
 output itself.
+grads(fn, xs, gy) is the same over every argument (argnum=(0, ..., n-1)); add, mul, sub, div,
+neg and pow are autograd.numpy.add, multiply, subtract, divide, negative and power.
 
 Absent (a functional engine has no objects to inspect):
 - variable, type_check, retains_grads: no Variable class; gradients are returned, not stored.
 - function_classes, graph_links: operations are plain functions; the traced graph is internal.
 - as_array, numerical_diff: autograd has neither.
 - integers: grad differentiates floating-point inputs only.
+- cleargrad, retain_grad, no_grad, config, array_like: these are about Variable objects and a
+  recorded graph; autograd traces only inside a grad call and has neither.
 """
 from importlib import metadata
 
@@ -27,10 +31,22 @@ ABSENT = {
     "graph_links": "the traced graph is internal to each grad call",
     "as_array": "autograd has no as_array",
     "numerical_diff": "autograd has no numerical_diff",
+    "cleargrad": "no Variable objects hold a gradient to reset",
+    "retain_grad": "no Variable objects and no backward(): a grad function returns the "
+                   "gradients it was asked for and keeps none",
+    "no_grad": "nothing is recorded outside a grad call, so there is no graph to switch off",
+    "config": "autograd has no configuration and no using_config",
+    "array_like": "values are plain numpy arrays: no Variable class, no name, repr array(...)",
 }
 
 square = anp.square
 exp = anp.exp
+add = anp.add
+mul = anp.multiply
+sub = anp.subtract
+div = anp.divide
+neg = anp.negative
+pow = anp.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
 
 
 def version():
@@ -50,3 +66,11 @@ def grad(fn, x, gy=None):
         return fn(x), autograd.elementwise_grad(fn)(x)
     vjp, y = autograd.make_vjp(fn)(x)
     return y, vjp(gy)
+
+
+def grads(fn, xs, gy=None):
+    argnum = tuple(range(len(xs)))
+    if gy is None:
+        return fn(*xs), list(autograd.elementwise_grad(fn, argnum)(*xs))
+    vjp, y = autograd.make_vjp(fn, argnum)(*xs)
+    return y, list(vjp(gy))
