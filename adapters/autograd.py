@@ -3,9 +3,9 @@
 Mapped: values are plain numpy arrays (leaf and value are the identity); square and exp are
 autograd.numpy.square and autograd.numpy.exp. grad(fn, x, gy) is the vector-Jacobian product
 from autograd.make_vjp; with no gy, autograd.elementwise_grad, which seeds ones shaped like the
-output itself.
-grads(fn, xs, gy) is the same over every argument (argnum=(0, ..., n-1)); add, mul, sub, div,
-neg and pow are autograd.numpy.add, multiply, subtract, divide, negative and power.
+output itself. grads(fn, xs, gy) is the same over every argument (argnum=(0, ..., n-1)); add,
+mul, sub, div, neg and pow are autograd.numpy.add, multiply, subtract, divide, negative and
+power.
 
 Absent (a functional engine has no objects to inspect):
 - variable, type_check, retains_grads: no Variable class; gradients are returned, not stored.
