@@ -489,6 +489,26 @@ class Clauses:
             self.fail(f"{self.clause}: backward left the input's gradient None")
         return np.asarray(y), np.asarray(gx)
 
+    def grads(self, fn, xs, gy=None):
+        """(y, [gradient of each x]) from the engine as arrays (many inputs, step 13 on)."""
+        name, definitions = self.fn_code(fn)
+        gy_code = "" if gy is None else f", {self.array_code(gy)}"
+        xs_code = ", ".join(self.array_code(x) for x in xs)
+        self.call(f"y, gxs = E.grads({name}, [{xs_code}]{gy_code})\nprint(y, gxs)", *definitions)
+        y, gxs = self.engine.grads(fn, xs, gy)
+        gxs = list(gxs)
+        for i, gx in enumerate(gxs):
+            if gx is None:
+                self.fail(f"{self.clause}: backward left the gradient of input {i} None")
+        return np.asarray(y), [np.asarray(gx) for gx in gxs]
+
+    def function(self, args, expr):
+        """The function (args) -> expr (Python over E, the adapter, and np), named for
+        reproduce snippets."""
+        fn = eval(f"lambda {args}: {expr}", {"E": self.engine, "np": np})  # the suite's own text
+        fn.code = ("f", (f"f = lambda {args}: {expr}",))
+        return fn
+
     def expression(self, expr):
         """The function x -> expr (Python over E, the adapter, and np), named for reproduce."""
         fn = eval(f"lambda x: {expr}", {"E": self.engine, "np": np})  # the suite's own text
