@@ -9,6 +9,10 @@ adapter maps
     exp       Tensor.exp
     grad      y.gradient(x) (gradient=Tensor(gy) when gy is given), tinygrad's own backward
               over the UOp graph, seeded with 1 by tinygrad itself for a 0-d output
+    grads     y.gradient(*xs) the same way, one gradient per input (zeros for an input y does
+              not use, as tinygrad gives)
+    add, mul, sub, div, neg, pow
+              Tensor.add, Tensor.mul, Tensor.sub, Tensor.div, Tensor.neg and Tensor.pow
 
 It uses Tensor.gradient, not y.backward() and x.grad: tinygrad turns a 0-d ndarray into a
 constant with no device, and backward() fills .grad only for tensors that have a device, so
@@ -33,6 +37,15 @@ ABSENT = {
     "graph_links": "no creator/input/output links: the graph is made of UOps, not Functions",
     "as_array": "tinygrad has no as_array",
     "numerical_diff": "tinygrad has no numerical_diff",
+    "cleargrad": "Tensor has no reset method for its .grad, and there is no Variable",
+    "retain_grad": "backward(gradient) has no switch: it fills .grad of every float tensor in "
+                   "the graph that has a device, intermediates included",
+    "no_grad": "every operation builds UOps, which are the computation itself (it is lazy): "
+               "there is no mode that builds none",
+    "config": "tinygrad.Context sets context variables (DEBUG, BEAM, ...), none of them "
+              "enable_backprop; there is no Config class",
+    "array_like": "there is no Variable: a Tensor takes no name, its dtype is a tinygrad "
+                  "DType and its repr is <Tensor ...> (tinygrad.Variable is a symbolic size)",
 }
 
 
@@ -51,6 +64,12 @@ def value(v):
 
 square = Tensor.square
 exp = Tensor.exp
+add = Tensor.add
+mul = Tensor.mul
+sub = Tensor.sub
+div = Tensor.div
+neg = Tensor.neg
+pow = Tensor.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
 
 
 def grad(fn, x, gy=None):
@@ -58,3 +77,10 @@ def grad(fn, x, gy=None):
     y = fn(x)
     (gx,) = y.gradient(x, gradient=None if gy is None else Tensor(gy))
     return y.numpy(), gx.numpy()
+
+
+def grads(fn, xs, gy=None):
+    leaves = [Tensor(x) for x in xs]
+    y = fn(*leaves)
+    gxs = y.gradient(*leaves, gradient=None if gy is None else Tensor(gy))
+    return y.numpy(), [g.numpy() for g in gxs]
