@@ -9,6 +9,11 @@ and work runs when data is read. This adapter maps
     exp       mlx.core.exp
     grad      gy None: mlx.core.value_and_grad(fn), MLX's own seed of 1 for a scalar output;
               gy given: mlx.core.vjp(fn, [x], [gy]), gy converted by mlx.core.array too
+    grads     the same over every argument: value_and_grad(fn, argnums=[0, ..., n-1]) or
+              mlx.core.vjp(fn, xs, [gy]); an input fn does not use gets zeros, as MLX gives
+              (for one argnum MLX returns the gradient alone, not in a tuple)
+    add, mul, sub, div, neg, pow
+              mlx.core.add, multiply, subtract, divide, negative and power
 
 Why each ABSENT entry holds is its value below. float64 is absent, so the suite compares
 exp-derived values with float32 tolerances.
@@ -29,6 +34,14 @@ ABSENT = {
     "graph_links": "no creator/input/output links are exposed on arrays",
     "as_array": "MLX has no as_array",
     "numerical_diff": "MLX has no numerical_diff",
+    "cleargrad": "there is no Variable holding a gradient to reset",
+    "retain_grad": "there is no Variable and no backward(): a transform returns the gradients "
+                   "it was asked for and keeps none",
+    "no_grad": "nothing is recorded outside a transform, so there is no graph to switch off "
+               "(mx.stop_gradient cuts one value, not a mode)",
+    "config": "MLX has no Config with enable_backprop and no using_config",
+    "array_like": "there is no Variable: an mlx array has .shape, .ndim, .size, .dtype and len() "
+                  "but takes no name, its dtype is an mlx Dtype and its repr is array(...)",
 }
 
 
@@ -46,6 +59,12 @@ def value(v):
 
 square = mx.square
 exp = mx.exp
+add = mx.add
+mul = mx.multiply
+sub = mx.subtract
+div = mx.divide
+neg = mx.negative
+pow = mx.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
 
 
 def grad(fn, x, gy=None):
@@ -53,3 +72,12 @@ def grad(fn, x, gy=None):
         return mx.value_and_grad(fn)(mx.array(x))
     (y,), (gx,) = mx.vjp(fn, [mx.array(x)], [mx.array(gy)])
     return y, gx
+
+
+def grads(fn, xs, gy=None):
+    args = [mx.array(x) for x in xs]
+    if gy is None:
+        y, gxs = mx.value_and_grad(fn, argnums=list(range(len(args))))(*args)
+        return y, list(gxs) if len(args) > 1 else [gxs]  # one argnum: MLX gives it bare
+    (y,), gxs = mx.vjp(fn, args, [mx.array(gy)])
+    return y, list(gxs)
