@@ -10,6 +10,10 @@ adapter maps
     grad      a GradientTape that watches x while y = fn(x) runs, then tape.gradient(y, x) or
               tape.gradient(y, x, output_gradients=gy); with no output_gradients TensorFlow
               seeds ones shaped like y itself, for any shape
+    grads     the same tape watching every input, then tape.gradient(y, xs): a list, None for an
+              input y does not depend on (TensorFlow's default, unconnected_gradients=NONE)
+    add, mul, sub, div, neg, pow
+              tf.math.add, multiply, subtract, divide, negative and pow
 
 Why each ABSENT entry holds is its value below.
 """
@@ -30,6 +34,15 @@ ABSENT = {
     "as_array": "TensorFlow has no as_array",
     "numerical_diff": "TensorFlow has no numerical_diff (tf.test.compute_gradient returns "
                       "whole Jacobians, theoretical and numerical, for comparison)",
+    "cleargrad": "there is no Variable holding a gradient to reset: tape.gradient returns them",
+    "retain_grad": "there is no Variable and no backward(): tape.gradient returns the gradients "
+                   "of the sources asked for and stores none",
+    "no_grad": "only a GradientTape records (tape.stop_recording() pauses one), and tensors "
+               "expose no creator links to show that nothing was recorded",
+    "config": "tf.config configures devices and threads, with no enable_backprop, and there is "
+              "no using_config",
+    "array_like": "there is no Variable with a name: an EagerTensor's dtype is a tf.DType, its "
+                  "shape a TensorShape and its repr tf.Tensor(...)",
 }
 
 
@@ -47,6 +60,12 @@ def value(v):
 
 square = tf.math.square
 exp = tf.math.exp
+add = tf.math.add
+mul = tf.math.multiply
+sub = tf.math.subtract
+div = tf.math.divide
+neg = tf.math.negative
+pow = tf.math.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
 
 
 def grad(fn, x, gy=None):
@@ -56,3 +75,13 @@ def grad(fn, x, gy=None):
         y = fn(x)
     gx = tape.gradient(y, x, output_gradients=None if gy is None else tf.convert_to_tensor(gy))
     return y, gx
+
+
+def grads(fn, xs, gy=None):
+    xs = [tf.convert_to_tensor(x) for x in xs]
+    with tf.GradientTape() as tape:
+        for x in xs:
+            tape.watch(x)
+        y = fn(*xs)
+    gxs = tape.gradient(y, xs, output_gradients=None if gy is None else tf.convert_to_tensor(gy))
+    return y, gxs
