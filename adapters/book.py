@@ -99,11 +99,12 @@ def step_from_env():
     return int(raw)
 
 
-def bind(module, origin=None, step=None, standins=True):
+def bind(module, origin=None, step=None, standins=True, why=None, default_step=None):
     """Return the adapter names for `module` as a dict (see adapters/__init__.py).
 
-    step: the book step to judge at (default: CONFORMANCE_STEP, else inferred); standins=False
-    judges the module as a cumulative engine, needing every name at every later step."""
+    step: the book step to judge at (default: CONFORMANCE_STEP, else default_step with `why`,
+    else inferred); standins=False judges the module as a cumulative engine, needing every
+    name at every later step."""
     from adapters import AdapterError
     origin = os.path.basename(origin or getattr(module, "__name__", "module"))
     if not hasattr(module, "Variable"):
@@ -111,12 +112,16 @@ def bind(module, origin=None, step=None, standins=True):
                            f"needs at least Variable (step 1)")
     Variable = module.Variable
     if step is None:
-        step = step_from_env()
+        try:
+            step = step_from_env()
+        except ValueError as exc:
+            raise AdapterError(str(exc)) from None
+    if step is not None:
         why = f"{STEP_VAR}={step}"
-        if step is None:
-            step, why = infer_step(module)
+    elif default_step is not None:
+        step = default_step
     else:
-        why = f"the kit's own engine for steps 1-{step}"
+        step, why = infer_step(module)
     names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step, NOTICES=[],
                  STEP_WHY=f"{why}; set {STEP_VAR} to judge at another step",
                  version=lambda: getattr(module, "__version__", "unversioned"))
@@ -242,11 +247,16 @@ def bind(module, origin=None, step=None, standins=True):
                         "type_check", "retains_grads", "graph_links", "many_inputs",
                         "operators", "array_operands", "array_like", "retain_grad")
     if _retain_param(Variable) is not None and _retain_param(Variable).default is False:
-        names["ABSENT"]["retains_grads"] = (
-            f"{origin}: backward(retain_grad=False), the later steps' default, drops the "
-            f"grads of y and the intermediates by design (kept with retain_grad=True)")
-    if "function_classes" in names["ABSENT"] or "function_classes" in missing:
-        names["ABSENT"].setdefault("graph_links", "needs Function, Square and Exp")
+        if 7 <= step < 18:
+            missing["retains_grads"] = (
+                f"steps 7-17 need backward() to keep the grads of y and the intermediates; "
+                f"{origin}'s backward(retain_grad=False) drops them (step 18 on)")
+        else:
+            names["ABSENT"]["retains_grads"] = (
+                f"{origin}: backward(retain_grad=False), the later steps' default, drops the "
+                f"grads of y and the intermediates by design (kept with retain_grad=True)")
+    if "Function" not in found:
+        names["ABSENT"].setdefault("graph_links", f"not judged at step {step}")
     return names
 
 

@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from conformance.support import NUMDIFF_RTOL, Clauses, composite_grad_np, composite_np
+from conformance.support import NUMDIFF_RTOL, Clauses, composite_grad_np, composite_np, uses
 from conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 
 
@@ -14,6 +14,7 @@ def central(f, x, eps):
 
 class NumericalDiffClauses(Clauses):
 
+    @uses("numerical_diff")
     def test_s5_numerical_diff_is_the_central_difference(self):
         """S5 (step 4): numerical_diff(f, x, eps=1e-4) is (f(x+eps) - f(x-eps)) / (2 eps), and leaves the engine as it found it."""
         self.require("numerical_diff")
