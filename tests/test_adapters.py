@@ -1,4 +1,5 @@
 """Engine selection and the adapter protocol: good specs load, bad ones fail in one line."""
+import ast
 import io
 import os
 import subprocess
@@ -100,6 +101,65 @@ class TestLoad(unittest.TestCase):
         self.assertEqual(sorted(engine.ABSENT), ["retains_grads"])
         self.assertIn("backward(retain_grad=False)", engine.ABSENT["retains_grads"])
         self.assertEqual(adapters.load("reference").ABSENT, {})
+
+
+class TestRealEngineAdapters(unittest.TestCase):
+    """Each real engine's adapter, read as source (its engine need not be installed here)."""
+
+    ENGINES = ("autograd", "chainer", "dezero", "jax", "micrograd", "mlx", "mygrad", "paddle",
+               "tensorflow", "tinygrad", "torch")
+
+    @staticmethod
+    def read(engine):
+        """(top-level names the adapter binds, its ABSENT as {capability: reason})."""
+        with open(os.path.join(ROOT, "adapters", f"{engine}.py")) as f:
+            tree = ast.parse(f.read())
+        names, absent = set(), None
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        names.add(target.id)
+                        if target.id == "ABSENT":
+                            absent = ast.literal_eval(node.value)
+        return names, absent
+
+    def test_every_capability_is_declared_absent_or_has_its_names(self):
+        for engine in self.ENGINES:
+            with self.subTest(engine):
+                names, absent = self.read(engine)
+                self.assertIsInstance(absent, dict, f"{engine}: ABSENT must be a dict literal")
+                self.assertEqual(sorted(set(adapters.REQUIRED) - names), [],
+                                 f"{engine}: required names missing")
+                self.assertEqual(sorted(set(absent) - set(adapters.CAPABILITIES)), [],
+                                 f"{engine}: unknown capabilities in ABSENT")
+                for cap, reason in absent.items():
+                    self.assertTrue(isinstance(reason, str) and reason.strip(),
+                                    f"{engine}: ABSENT[{cap!r}] gives no reason")
+                for cap, needed in adapters.CAPABILITIES.items():
+                    if cap not in absent:
+                        self.assertEqual(sorted(set(needed) - names), [],
+                                         f"{engine} declares {cap!r} but lacks these names")
+
+    def test_stage_two_names_where_the_engine_has_them(self):
+        # add, grads and the arithmetic are every engine's own; the rest follow each design.
+        present = {"dezero": {"cleargrad", "retain_grad", "no_grad", "config", "array_like"},
+                   "chainer": {"cleargrad", "retain_grad", "no_grad", "config", "array_like"},
+                   "mygrad": {"cleargrad", "no_grad"}}
+        optional = ("cleargrad", "retain_grad", "no_grad", "config", "array_like")
+        for engine in self.ENGINES:
+            with self.subTest(engine):
+                _, absent = self.read(engine)
+                for cap in ("add", "many_inputs", "arithmetic", "operators", "array_operands"):
+                    self.assertNotIn(cap, absent, f"{engine} declares {cap!r} absent")
+                self.assertEqual(sorted(c for c in optional if c not in absent),
+                                 sorted(present.get(engine, ())), f"{engine}: stage-2 "
+                                 f"capabilities declared present")
 
 
 class TestSkips(unittest.TestCase):
