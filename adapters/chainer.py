@@ -5,15 +5,17 @@ anything but an array or None); square and exp are chainer.functions.square and 
 output gradient is set as y.grad, as in the book.
 
 Stage 2: add is chainer.functions.add; mul, sub, div, neg and pow are Variable's own operators
-(* - / unary - **), Chainer's only spelling of them; grads makes a Variable per input as grad
-does; backward(v, retain_grad) is Variable.backward(retain_grad=...), the switch DeZero took
-from Chainer. Config is chainer.config, Chainer's thread-local configuration (enable_backprop
-reads the current setting), using_config is chainer.using_config and no_grad is
-chainer.no_backprop_mode(): the book's Config, using_config and no_grad are modelled on these,
-and they are the same concept. creator_of(v) is Variable.creator, the FunctionNode that made v
-(None for a leaf and under no_backprop_mode), which is all no_grad and config need. Variable
-takes name= (keyword only) and has .name, .shape, .ndim, .size, .dtype and len(); its repr is
-Chainer's own `variable(...)`, written with numpy's repr (commas) and the name when set.
+(* - / unary - **), as Chainer documents them (it has no public mul or sub functions); grads
+makes a Variable per input as grad does; backward(v, retain_grad) is
+Variable.backward(retain_grad=...), the switch DeZero took from Chainer, and cleargrad is
+Variable.cleargrad(), as in DeZero. Config is chainer.config, Chainer's thread-local
+configuration (enable_backprop reads the current setting), using_config is chainer.using_config
+and no_grad is chainer.no_backprop_mode(): the book's Config, using_config and no_grad are
+modelled on these, and they are the same concept. creator_of(v) is Variable.creator, the
+FunctionNode that made v (None for a leaf and under no_backprop_mode), which is all no_grad and
+config need. Variable takes name= (keyword only) and has .name, .shape, .ndim, .size, .dtype
+and len(); its repr is Chainer's own `variable(...)`, written with numpy's repr (commas) and
+the name when set.
 
 Absent:
 - integers: functions accept floating-point arrays only (their type check expects

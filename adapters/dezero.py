@@ -7,9 +7,9 @@ Links are DeZero's later-step spellings: Function.inputs and Function.outputs (w
 
 Stage 2 is all DeZero's own: add, mul, sub, div, neg and pow are the functions of dezero.core
 (the ones its operators are bound to), grads makes a Variable per input and backpropagates as
-grad does, backward(v, retain_grad) is v.backward(retain_grad=...), and Config, using_config
-and no_grad are dezero's. Variable(data, name=None) has .name, .shape, .ndim, .size, .dtype,
-len() and the book's repr.
+grad does, backward(v, retain_grad) is v.backward(retain_grad=...), cleargrad is
+Variable.cleargrad(), and Config, using_config and no_grad are dezero's. Variable(data,
+name=None) has .name, .shape, .ndim, .size, .dtype, len() and the book's repr.
 
 Absent:
 - retains_grads: backward(retain_grad=False), the default, sets the grad of every Function
