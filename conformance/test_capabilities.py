@@ -85,7 +85,8 @@ def probe_operators(E):
 
 
 def probe_array_operands(E):
-    E.value(np.array([2.0]) + E.leaf(np.array([1.0])))
+    x = np.array(1.0) if "vector" in E.ABSENT else np.array([1.0])
+    E.value(np.array(2.0) * x + E.leaf(x))
 
 
 def probe_retain_grad(E):

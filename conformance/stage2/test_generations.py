@@ -17,6 +17,17 @@ SHARED = (
     ("a = square(x); y = add(square(square(a)), a)",
      "(lambda a: E.add(E.square(E.square(a)), a))(E.square(x))", (1.25, -0.75),
      lambda x: x ** 8 + x ** 2, lambda x: 8 * x ** 7 + 2 * x),
+    ("a = square(x); y = add(a, square(square(a)))",
+     "(lambda a: E.add(a, E.square(E.square(a))))(E.square(x))", (1.25,),
+     lambda x: x ** 8 + x ** 2, lambda x: 8 * x ** 7 + 2 * x),
+    # A Function's generation is the largest of its inputs': one taken from the first (or
+    # last) input alone runs square(t)'s chain before add(x, t) has passed t its grad.
+    ("t = square(square(square(x))); y = add(add(x, t), t)",
+     "(lambda t: E.add(E.add(x, t), t))(E.square(E.square(E.square(x))))", (1.25, -0.5),
+     lambda x: x + 2 * x ** 8, lambda x: 1 + 16 * x ** 7),
+    ("t = square(square(square(x))); y = add(add(t, x), t)",
+     "(lambda t: E.add(E.add(t, x), t))(E.square(E.square(E.square(x))))", (0.75,),
+     lambda x: x + 2 * x ** 8, lambda x: 1 + 16 * x ** 7),
     ("a = square(x); y = add(add(square(a), a), x)",
      "(lambda a: E.add(E.add(E.square(a), a), x))(E.square(x))", (0.5, -2.0),
      lambda x: x ** 4 + x ** 2 + x, lambda x: 4 * x ** 3 + 2 * x + 1),

@@ -140,11 +140,13 @@ class OperatorClauses(Clauses):
             with self.subTest(f"{expr} with x={x.tolist()}, c=np.array({c.tolist()})"):
                 self.call(f"c = {self.array_code(c)}\nr = {expr.replace('x', 'E.leaf(' + self.array_code(x) + ')')}\n"
                           f"print(type(r), r)")
-                r = eval(expr, {"x": E.leaf(x.copy()), "c": c.copy()})  # the suite's own text
-                if isinstance(r, np.ndarray):
-                    self.fail(f"{self.clause}: {expr} with c an ndarray gave an ndarray, must "
-                              f"give the engine's value (a Variable; __array_priority__ lets "
-                              f"the Variable's reflected operator win): {show(r)}")
+                leaf = E.leaf(x.copy())
+                r = eval(expr, {"x": leaf, "c": c.copy()})  # the suite's own text
+                if not isinstance(r, type(leaf)):
+                    self.fail(f"{self.clause}: {expr} with c an ndarray gave a "
+                              f"{type(r).__name__}, must give the engine's value, a "
+                              f"{type(leaf).__name__} (a Variable's __array_priority__ lets its "
+                              f"reflected operator win over the ndarray's): {show(r)}")
                 self.assertValues(E.value(r), f(x, c), f"{expr} at x={x.tolist()}", EXACT,
                                   "exact")
                 fn = eval(f"lambda x: {expr}", {"c": c.copy()})  # the suite's own text
