@@ -106,7 +106,7 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     else inferred); standins=False judges the module as a cumulative engine, needing every
     name at every later step."""
     from adapters import AdapterError
-    origin = os.path.basename(origin or getattr(module, "__name__", "module"))
+    origin = origin or getattr(module, "__name__", "module")
     if not hasattr(module, "Variable"):
         raise AdapterError(f"{origin} defines no Variable; a module written to the book's API "
                            f"needs at least Variable (step 1)")
