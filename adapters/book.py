@@ -148,6 +148,10 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
                                     f"of {origin}'s Function, stands in")
         if fn not in found and cls in found:  # the steps before 9 call the class
             found[fn] = (lambda C: lambda x: C()(x))(found[cls])
+    if "square" not in found:
+        raise AdapterError(f"{origin} defines no square or Square; a module written to the "
+                           f"book's API needs them (Square from step 2, square from step 9; "
+                           f"from step 20, a Function the kit can subclass)")
     need("exp", 3, "Exp (and exp from step 9)", "exp" in found)
     need("function_classes", 2, "Function, Square and Exp",
          all(n in found for n in ("Function", "Square", "Exp")))

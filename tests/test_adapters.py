@@ -31,7 +31,12 @@ class TestLoad(unittest.TestCase):
         for spec in (None, "", "reference", " reference "):
             with self.subTest(spec=spec):
                 engine = adapters.load(spec)
-                self.assertEqual((engine.NAME, engine.ABSENT), ("reference", {}))
+                self.assertEqual((engine.NAME, engine.STEP, sorted(engine.ABSENT), engine.MISSING),
+                                 ("reference", 24, ["retains_grads"], {}))
+        engine = adapters.load("reference_stage1")
+        self.assertEqual((engine.STEP, engine.MISSING), (10, {}))
+        self.assertTrue(all(r.startswith("not judged at step 10") for r in engine.ABSENT.values()),
+                        engine.ABSENT)
 
     def test_dotted_module_written_to_the_book_api(self):
         engine = adapters.load("tests.engines.step10_book")
@@ -57,8 +62,8 @@ class TestLoad(unittest.TestCase):
                 (os.path.join(tmp, "missing.py"), "does not exist", "set CONFORMANCE_ENGINE to"),
                 (write("syntax.py", "def f(:\n"), "SyntaxError (line 1)", "fix the file"),
                 (write("raises.py", "raise RuntimeError('boom')\n"), "RuntimeError", "boom"),
-                (write("nothing.py", "x = 1\n"), "defines no Variable", "Variable and square"),
-                (write("half.py", "class Variable: pass\n"), "defines no square", "square"),
+                (write("nothing.py", "x = 1\n"), "defines no Variable", "at least Variable (step 1)"),
+                (write("half.py", "class Variable: pass\n"), "defines no square or Square", "step 9"),
                 (write("adapter_missing.py", "NAME = 'x'\ndef grad(fn, x, gy=None): pass\n"),
                  "lacks version, ABSENT, leaf, value, square", "must define"),
             ]
@@ -85,22 +90,33 @@ class TestLoad(unittest.TestCase):
                     adapters.validate(module, "fake")
                 self.assertIn(fragment, str(ctx.exception))
 
-    def test_book_adapter_turns_missing_names_into_absent_capabilities(self):
+    def test_a_name_the_step_needs_is_missing_not_absent(self):
         module = types.ModuleType("step07")
-        for name in ("Variable", "square", "Square", "Function"):
-            setattr(module, name, object())
-        absent = book.bind(module, "step07.py")["ABSENT"]
-        self.assertEqual(sorted(absent), ["as_array", "exp", "function_classes", "graph_links",
-                                          "numerical_diff"])
-        self.assertEqual(absent["exp"], "step07.py defines no exp")
-        self.assertEqual(absent["function_classes"], "step07.py defines no Exp")
-
+        module.Variable = type("Variable", (), {"__init__": lambda self, data: None})
+        module.Function = type("Function", (), {})
+        module.Square = type("Square", (module.Function,), {})
+        module.square = lambda x: module.Square()(x)
+        bound = book.bind(module, "step07.py")
+        self.assertEqual(bound["STEP"], 10, "square is a step-9 name, and step 10 adds none")
+        self.assertEqual(sorted(bound["MISSING"]), ["as_array", "exp", "function_classes",
+                                                   "numerical_diff"])
+        self.assertEqual(bound["MISSING"]["exp"],
+                         "step 3 needs Exp (and exp from step 9); step07.py defines none")
+        self.assertTrue(all(r.startswith("not judged at step 10")
+                            for r in bound["ABSENT"].values()), bound["ABSENT"])
+        with mock.patch.dict(os.environ, {book.STEP_VAR: "7"}):
+            bound = book.bind(module, "step07.py")
+        self.assertEqual((bound["STEP"], sorted(bound["MISSING"])),
+                         (7, ["exp", "function_classes", "numerical_diff"]))
+        self.assertIn("as_array", bound["ABSENT"])
 
     def test_later_steps_retain_grad_default_is_read_as_a_deliberate_difference(self):
         engine = adapters.load(os.path.join(ROOT, "tests", "engines", "later_steps_style.py"))
-        self.assertEqual(sorted(engine.ABSENT), ["retains_grads"])
+        self.assertEqual((engine.STEP, engine.MISSING), (18, {}))
         self.assertIn("backward(retain_grad=False)", engine.ABSENT["retains_grads"])
-        self.assertEqual(adapters.load("reference").ABSENT, {})
+        with mock.patch.dict(os.environ, {book.STEP_VAR: "17"}):
+            engine = adapters.load(os.path.join(ROOT, "tests", "engines", "later_steps_style.py"))
+        self.assertIn("steps 7-17 need backward() to keep", engine.MISSING["retains_grads"])
 
 
 class TestRealEngineAdapters(unittest.TestCase):
@@ -206,7 +222,7 @@ class TestCapabilityProbes(unittest.TestCase):
     def test_an_absent_capability_that_works_is_noticed(self):
         stderr = io.StringIO()
         with mock.patch.object(sys, "stderr", stderr):
-            outcomes = runner.run(self.fake(ABSENT={"as_array": "not in this engine"}))
+            outcomes = runner.run(self.fake(ABSENT=dict(adapters.load("reference").ABSENT, as_array="not in this engine")))
         self.assertEqual(outcomes["C1"][0], runner.PASS)
         self.assertEqual(outcomes["S13"], (runner.SKIP, "fake lacks as_array: not in this engine"))
         self.assertIn("notice: fake declares as_array absent (not in this engine), but its probe "

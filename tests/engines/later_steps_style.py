@@ -1,7 +1,8 @@
-"""A correct stage-1 engine in the style of the book's later steps: variadic Functions with
-inputs/outputs lists, weakly held outputs, generations ordering backward, a Config switch,
-and backward(retain_grad=False) by default (step 18), which the book adapter reads as a
-deliberate difference: only leaves keep their grads."""
+"""A correct step-18 engine: variadic Functions with inputs/outputs lists, weakly held
+outputs, generations ordering backward, Config with using_config and no_grad, and
+backward(retain_grad=False) by default, so only leaves keep their grads (judged at step 18,
+inferred from no_grad)."""
+import contextlib
 import weakref
 
 import numpy as np
@@ -9,6 +10,20 @@ import numpy as np
 
 class Config:
     enable_backprop = True
+
+
+@contextlib.contextmanager
+def using_config(name, value):
+    old = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, old)
+
+
+def no_grad():
+    return using_config("enable_backprop", False)
 
 
 def as_array(x):
@@ -95,6 +110,18 @@ class Exp(Function):
     def backward(self, gy):
         y = self.outputs[0]()
         return y.data * gy
+
+
+class Add(Function):
+    def forward(self, x0, x1):
+        return x0 + x1
+
+    def backward(self, gy):
+        return gy, gy
+
+
+def add(x0, x1):
+    return Add()(x0, x1)
 
 
 def square(x):
