@@ -3,13 +3,13 @@ from setuptools import setup
 setup(
     name="dezero-conformance",
     version="0.1.0",
-    description="A conformance kit for automatic-differentiation engines: DeZero stage 1 "
-                "(Deep Learning from Scratch 3, steps 1-10)",
+    description="A conformance kit for automatic-differentiation engines: DeZero stages 1 "
+                "and 2 (Deep Learning from Scratch 3, steps 1-24)",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.9",
-    packages=["reference", "adapters", "conformance"],
+    packages=["reference", "adapters", "conformance", "conformance.stage1", "conformance.stage2"],
     install_requires=["numpy"],
     # One entry per engine adapter: `pip install .[torch]`. Pins install on the Python
     # versions listed in .github/workflows/engines.yml; see the adapter's docstring for why.

@@ -8,6 +8,7 @@ writes the run as JSON to that path (for `python -m matrix`).
 import datetime
 import json
 import os
+import re
 import platform
 import sys
 
@@ -30,8 +31,9 @@ def headline(clause, message):
     """The line of a failure message that says what is wrong (it starts with the clause id)."""
     lines = [ln.strip() for ln in (message or "").splitlines() if ln.strip()]
     for ln in lines:
-        if f"{clause}:" in ln:
-            return ln[ln.index(f"{clause}:"):]
+        match = re.search(rf"\b{clause}( \(step \d+\))?:", ln)
+        if match:
+            return ln[match.start():]
     return lines[-1] if lines else ""
 
 
