@@ -1,21 +1,28 @@
-"""The project's own broken engines: the reference with one deliberate bug each.
+"""The project's own broken engines: a reference with one deliberate bug each.
 
-Each mutant is a literal patch of reference/__init__.py's source (every `old` must occur
-exactly once, so a reference rewrite cannot turn a mutant into a silent copy), and names the
-clauses that must catch it: exactly those, no more, fail. `python -m tests.broken NAME`
-prints a mutant's source, to save as a .py file and check by path.
+Each mutant is a literal patch of a reference engine's source: reference/stage1.py (steps
+1-10, `base="stage1"`, the default) or reference/stage2.py (steps 11-24, `base="stage2"`,
+judged at the step its names give, 24). Every `old` must occur exactly once, so a reference
+rewrite cannot turn a mutant into a silent copy; each mutant names the clauses that must
+catch it: exactly those, no more, fail. `python -m tests.broken NAME` prints a mutant's
+source, to save as a .py file and check by path.
 """
 import os
 import types
 
-from reference import stage1
+from reference import stage1, stage2
 
 SOURCE_PATH = stage1.__file__
+SOURCES = {"stage1": stage1.__file__, "stage2": stage2.__file__}
 
 
 class Mutant:
-    def __init__(self, name, breaks, why, *patches, misbehaves=None, isolated=False):
+    def __init__(self, name, breaks, why, *patches, misbehaves=None, isolated=False,
+                 base="stage1"):
         self.name, self.breaks, self.why, self.patches = name, frozenset(breaks), why, patches
+        if base not in SOURCES:
+            raise ValueError(f"mutant {name}: base {base!r} is not one of {sorted(SOURCES)}")
+        self.base = base  # the reference it patches: "stage1" or "stage2"
         # "TIMEOUT", "CRASH" or "EXIT": what each broken clause must report (or a dict of
         # clause: marker, for the clauses that report it); only safe to run isolated.
         if isinstance(misbehaves, str):
@@ -25,14 +32,18 @@ class Mutant:
         # clause, threads): run isolated only, where each clause gets a fresh engine.
         self.isolated = isolated or misbehaves is not None
 
+    @property
+    def source_path(self):
+        return SOURCES[self.base]
+
     def source(self):
-        with open(SOURCE_PATH) as f:
+        with open(self.source_path) as f:
             text = f.read()
         for old, new in self.patches:
             count = text.count(old)
             if count != 1:
                 raise AssertionError(f"mutant {self.name}: patch target occurs {count} times in "
-                                     f"{SOURCE_PATH}, must be once: {old!r}")
+                                     f"{self.source_path}, must be once: {old!r}")
             text = text.replace(old, new)
         return text
 
@@ -226,6 +237,135 @@ MUTANTS += [
            ("        return np.exp(x) * gy\n", "        import os\n        os._exit(0)\n"),
            misbehaves="EXIT"),
 ]
+
+# Stage 2 (steps 11-24): patches of reference/stage2.py, judged at step 24 (the step their
+# names give). The bugs a learner writes on the way from step 11 to step 24.
+STAGE2_ADD_FUNC = ("            if f not in seen_set:\n"
+                   "                funcs.append(f)\n"
+                   "                seen_set.add(f)\n"
+                   "                funcs.sort(key=lambda x: x.generation)\n")
+MUTANTS += [
+    Mutant("no_generations", {"S20", "S22", "S23"},
+           "backward pops Functions from a plain stack, each pushed once per path: the "
+           "book's step-14 backward, no generations and no seen set",
+           (STAGE2_ADD_FUNC, "            funcs.append(f)\n"), base="stage2"),
+    Mutant("no_generation_sort", {"S22", "S24"},
+           "backward keeps the seen set but never sorts: a plain stack, each Function once",
+           ("                funcs.sort(key=lambda x: x.generation)\n", ""), base="stage2"),
+    Mutant("no_seen_set", {"S20", "S22", "S23", "S24"},
+           "backward sorts by generation but has no seen set: a Function is pushed once per "
+           "path to it (2**n runs through n doublings)",
+           (STAGE2_ADD_FUNC, "            funcs.append(f)\n"
+                             "            funcs.sort(key=lambda x: x.generation)\n"),
+           base="stage2"),
+    Mutant("accumulates_in_place", {"S19", "S20", "S21", "S22", "S25"},
+           "gradients accumulate in place, x.grad += gx: a grad array shared with another "
+           "Variable (or the preset y.grad) is written",
+           ("                    x.grad = x.grad + gx  # never +=: x.grad may be another "
+            "Variable's grad\n", "                    x.grad += gx\n"), base="stage2"),
+    Mutant("no_accumulation", {"S18", "S19", "S20", "S21", "S22", "S23", "S24", "S25", "S28", "S29", "S30", "S31"}, "x.grad = gx: a Variable used twice keeps the last grad",
+           ("                if x.grad is None:\n                    x.grad = gx\n"
+            "                else:\n                    x.grad = x.grad + gx  # never +=: x.grad "
+            "may be another Variable's grad\n", "                x.grad = gx\n"),
+           base="stage2"),
+    Mutant("using_config_without_finally", {"S26"},
+           "using_config restores the setting only when the block ends normally (no "
+           "try/finally): after an exception under no_grad() graphs stay off",
+           ("    try:\n        yield\n    finally:\n        setattr(Config, name, old_value)\n",
+            "    yield\n    setattr(Config, name, old_value)\n"), base="stage2", isolated=True),
+    Mutant("using_config_restores_true", {"S26"},
+           "using_config ends by setting the value True, not the one it found: a nested "
+           "using_config(..., True) turns graphs back on inside using_config(..., False)",
+           ("        setattr(Config, name, old_value)\n", "        setattr(Config, name, True)\n"),
+           base="stage2"),
+    Mutant("no_array_priority", {"S29"},
+           "Variable has no __array_priority__: ndarray + Variable is an object ndarray",
+           ("    __array_priority__ = 200  # ndarray + Variable calls Variable.__radd__\n", ""),
+           base="stage2"),
+    Mutant("rsub_is_sub", {"S30", "S31"}, "c - x computes x - c: rsub passes its operands in order",
+           ("    return Sub()(as_array(x1), x0)\n", "    return Sub()(x0, as_array(x1))\n"),
+           base="stage2"),
+    Mutant("rdiv_is_div", {"S30"}, "c / x computes x / c: rdiv passes its operands in order",
+           ("    return Div()(as_array(x1), x0)\n", "    return Div()(x0, as_array(x1))\n"),
+           base="stage2"),
+    Mutant("pow_backward_c_x_c", {"S30", "S31"}, "Pow backward is c * x ** c * gy (the exponent not "
+           "lowered): right at x = 1 only",
+           ("        return c * x ** (c - 1) * gy\n", "        return c * x ** c * gy\n"),
+           base="stage2"),
+    Mutant("div_backward_sign", {"S30"}, "Div backward gives x1 the grad gy * x0 / x1 ** 2 "
+           "(sign lost)",
+           ("        return gy / x1, gy * (-x0 / x1 ** 2)\n",
+            "        return gy / x1, gy * (x0 / x1 ** 2)\n"), base="stage2"),
+    Mutant("retain_grad_default_true", {"S25"}, "backward(retain_grad=True) by default: every "
+           "intermediate grad is kept",
+           ("    def backward(self, retain_grad=False):\n",
+            "    def backward(self, retain_grad=True):\n"), base="stage2"),
+    Mutant("strong_outputs", {"S24"}, "a Function holds its outputs strongly: Function <-> "
+           "Variable cycles, freed only by the cyclic collector",
+           ("            self.outputs = [weakref.ref(output) for output in outputs]\n",
+            "            self.outputs = outputs\n"),
+           ("            gys = [output().grad for output in f.outputs]\n",
+            "            gys = [output.grad for output in f.outputs]\n"),
+           ("                    y().grad = None\n", "                    y.grad = None\n"),
+           base="stage2"),
+    Mutant("repr_without_indent", {"S27"}, "repr is 'variable(' + str(data) + ')': the rows of a "
+           "matrix are not indented under the first",
+           ("        p = str(self.data).replace(\"\\n\", \"\\n\" + \" \" * 9)\n",
+            "        p = str(self.data)\n"), base="stage2"),
+    Mutant("len_is_size", {"S27"}, "len(Variable) is the number of elements, not of rows",
+           ("        return len(self.data)\n", "        return self.data.size\n"), base="stage2"),
+    Mutant("mul_backward_swapped", {"S28", "S29", "S30", "S31"}, "Mul backward gives x0 the grad gy * x0: right "
+           "only when x0 == x1",
+           ("        return gy * x1, gy * x0\n", "        return gy * x0, gy * x1\n"),
+           base="stage2"),
+    Mutant("neg_backward_gy", {"S30"}, "Neg backward returns gy, not -gy",
+           ("        return -gy\n\n\nclass Sub", "        return gy\n\n\nclass Sub"),
+           base="stage2"),
+    Mutant("sub_backward_gy_gy", {"S30", "S31"}, "Sub backward returns gy, gy: x1's sign lost",
+           ("        return gy, -gy\n", "        return gy, gy\n"), base="stage2"),
+    Mutant("generation_not_incremented", {"S22", "S24"}, "an output's generation is its creator's, "
+           "not one more: every generation stays 0, and backward runs in push order",
+           ("        self.generation = func.generation + 1\n",
+            "        self.generation = func.generation\n"), base="stage2"),
+    Mutant("many_outputs_as_tuple", {"S17"}, "several outputs come back as a tuple, not a list",
+           ("        return outputs if len(outputs) > 1 else outputs[0]\n",
+            "        return tuple(outputs) if len(outputs) > 1 else outputs[0]\n"), base="stage2"),
+    Mutant("cleargrad_zeros", {"S21", "C1"}, "cleargrad() sets the grad to zeros, not None",
+           ("    def cleargrad(self):\n        self.grad = None\n",
+            "    def cleargrad(self):\n        self.grad = np.zeros_like(self.data)\n"),
+           base="stage2"),
+    Mutant("add_skips_as_array", {"S29", "S31"}, "add does not pass its second operand through "
+           "as_array: x + 1.0 raises TypeError",
+           ("    return Add()(x0, as_array(x1))\n", "    return Add()(x0, x1)\n"), base="stage2"),
+    Mutant("sorts_generations_descending", {"S22", "S24"}, "backward sorts by -generation and pops "
+           "the end: the oldest Function first",
+           ("                funcs.sort(key=lambda x: x.generation)\n",
+            "                funcs.sort(key=lambda x: -x.generation)\n"), base="stage2"),
+]
+MUTANTS += [
+    Mutant("call_clears_input_grads", {"S19"}, "calling a Function resets its inputs' grads: "
+           "a second graph on x forgets the first backward (2.0, not 4.0)",
+           ("        inputs = [as_variable(x) for x in inputs]\n",
+            "        inputs = [as_variable(x) for x in inputs]\n        for x in inputs:\n"
+            "            x.grad = None\n"), base="stage2"),
+    Mutant("retain_grad_true_ignored", {"S8", "S11", "S20", "S25"},
+           "backward drops the outputs' grads even with retain_grad=True",
+           ("            if not retain_grad:\n", "            if True:\n"), base="stage2"),
+    Mutant("generation_of_first_input", {"S22"}, "a Function's generation is its first "
+           "input's, not the largest: wrong when the longer branch is not the first operand",
+           ("            self.generation = max([x.generation for x in inputs])\n",
+            "            self.generation = inputs[0].generation\n"), base="stage2"),
+    Mutant("generation_of_last_input", {"S22"}, "a Function's generation is its last "
+           "input's, not the largest: wrong when the longer branch is not the last operand",
+           ("            self.generation = max([x.generation for x in inputs])\n",
+            "            self.generation = inputs[-1].generation\n"), base="stage2"),
+    Mutant("mul_backward_writes_gy", {"S28", "S29", "S31"},
+           "Mul backward multiplies gy in place for x1's grad: gy is another Variable's grad",
+           ("        return gy * x1, gy * x0\n",
+            "        gx0 = gy * x1\n        gy *= x0\n        return gx0, gy\n"), base="stage2"),
+]
+MUTANTS2 = [m for m in MUTANTS if m.base == "stage2"]
+
 
 # Engines right in every value that misbehave as processes: every clause must pass, the run
 # must end, and nothing they start may outlive it. Run isolated only.
