@@ -19,11 +19,15 @@ constant with no device, and backward() fills .grad only for tensors that have a
 x.grad stays None for a 0-d x (Tensor.gradient returns it all the same).
 
 Why each ABSENT entry holds is its value below.
+- array_operands: a Tensor takes no ndarray operands (make a Tensor of the array first).
 """
 from tinygrad import Tensor
 
 NAME = "tinygrad"
 ABSENT = {
+    "array_operands": ("a Tensor takes no ndarray operands: Tensor * ndarray raises "
+                       "RuntimeError (Could not infer dtype), and ndarray * Tensor is "
+                       "numpy's own product, an ndarray"),
     "integers": "only float Tensors have gradients (RuntimeError for an integer leaf)",
     "implicit_seed": "Tensor.gradient and Tensor.backward seed only a 0-d output (they assert "
                      "otherwise); any other output needs gradient= given",

@@ -26,11 +26,16 @@ Absent:
   torch.set_grad_enabled), not a Config class read by name.
 - array_like: a Tensor takes no name, its dtype is a torch.dtype, size() is a method, and its
   repr is tensor(...).
+- array_operands: ndarrays must be made Tensors first (either order of a mixed operator raises).
 """
 import torch
 
 NAME = "torch"
 ABSENT = {
+    "array_operands": ("a Tensor takes ndarray operands only after torch.from_numpy: "
+                       "ndarray * tensor raises TypeError (unsupported operand types), "
+                       "tensor * ndarray RuntimeError (Can't call numpy() on Tensor that "
+                       "requires grad)"),
     "integers": "only floating-point (and complex) tensors can require gradients "
                 "(RuntimeError for an integer leaf)",
     "implicit_seed": "backward() seeds only one-element outputs; any other shape needs an "
