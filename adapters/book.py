@@ -133,9 +133,13 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
 
     def need(cap, first, what, present):
         """The capability cap: present, else missing from step `first` on."""
-        if present or step < first:
-            return present
-        missing.setdefault(cap, f"step {first} needs {what}; {origin} defines none")
+        if present:
+            return True
+        if step < first:
+            names["ABSENT"].setdefault(cap, f"not judged at step {step} (step {first} "
+                                            f"introduces {what})")
+        else:
+            missing.setdefault(cap, f"step {first} needs {what}; {origin} defines none")
         return False
 
     # Square/Exp and square/exp: the book's names, or the kit's stand-ins after step 19.
@@ -149,12 +153,12 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         if fn not in found and cls in found:  # the steps before 9 call the class
             found[fn] = (lambda C: lambda x: C()(x))(found[cls])
     if "square" not in found:
-        raise AdapterError(f"{origin} defines no square or Square; a module written to the "
-                           f"book's API needs them (Square from step 2, square from step 9; "
-                           f"from step 20, a Function the kit can subclass)")
+        raise AdapterError(f"{origin} defines no square or Square, which step 2 needs (judged "
+                           f"at step {step}); define them, or from step 20 a Function the "
+                           f"kit's Square can subclass")
     need("exp", 3, "Exp (and exp from step 9)", "exp" in found)
-    need("function_classes", 2, "Function, Square and Exp",
-         all(n in found for n in ("Function", "Square", "Exp")))
+    lacking = [n for n in ("Function", "Square", "Exp") if n not in found]
+    need("function_classes", 3 if lacking == ["Exp"] else 2, " and ".join(lacking), not lacking)
     need("as_array", 9, "as_array", "as_array" in found)
     if "numerical_diff" not in found and standins and step >= STANDIN_FROM:
         retired["numerical_diff"] = (f"the book's code has no numerical_diff after step 19, "
@@ -278,8 +282,8 @@ def _standin(Function, name):
                                     "__module__": __name__})
 
 
-def adapt(module, origin=None, step=None, standins=True):
-    """Bind `module` and return the adapter as a module object."""
+def adapt(module, origin=None, **options):
+    """Bind `module` (bind's options) and return the adapter as a module object."""
     adapter = types.ModuleType(f"adapters.book[{origin or module.__name__}]")
-    adapter.__dict__.update(bind(module, origin, step, standins))
+    adapter.__dict__.update(bind(module, origin, **options))
     return adapter
