@@ -27,7 +27,7 @@ STANDIN_FROM = 20  # the first step whose book code has no Square, Exp or numeri
 # at 10, 13 or 24.
 INFERENCE = (
     (24, 22, "neg, sub, div and pow", lambda m, V: _has(m, "neg", "sub", "div", "pow")),
-    (21, 21, "Variable.__array_priority__", lambda m, V: hasattr(V, "__array_priority__")),
+    (21, 21, "Variable.__array_priority__", lambda m, V: _defers_to_ndarray(V)),
     (20, 20, "mul", lambda m, V: _has(m, "mul")),
     (19, 19, "Variable.shape as a property",
      lambda m, V: isinstance(inspect.getattr_static(V, "shape", None), property)),
@@ -47,6 +47,13 @@ INFERENCE = (
 
 def _has(module, *names):
     return all(callable(getattr(module, n, None)) for n in names)
+
+
+def _defers_to_ndarray(Variable):
+    """ndarray (op) Variable calls the Variable's reflected operator: a higher
+    __array_priority__ (the book's step 21), or __array_ufunc__ = None."""
+    return hasattr(Variable, "__array_priority__") or (
+        "__array_ufunc__" in dir(Variable) and Variable.__array_ufunc__ is None)
 
 
 def _retain_param(Variable):
@@ -226,8 +233,9 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
              for a in ("shape", "ndim", "size", "dtype")))
     need("operators", 20, "Variable.__mul__ and __add__",
          hasattr(Variable, "__mul__") and hasattr(Variable, "__add__"))
-    need("array_operands", 21, "Variable.__array_priority__ and __radd__, __rmul__",
-         all(hasattr(Variable, a) for a in ("__array_priority__", "__radd__", "__rmul__")))
+    need("array_operands", 21, "Variable.__array_priority__ (or __array_ufunc__ = None) and "
+         "__radd__, __rmul__", _defers_to_ndarray(Variable)
+         and all(hasattr(Variable, a) for a in ("__radd__", "__rmul__")))
     need("arithmetic", 22, "mul, neg, sub, div and pow",
          all(n in found for n in ("mul", "neg", "sub", "div", "pow")))
     if step >= 22:

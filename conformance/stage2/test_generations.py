@@ -43,6 +43,7 @@ class GenerationClauses(Clauses):
 
     def test_s22_backward_in_generation_order(self):
         """S22 (step 16): backward visits a Function after every Function that uses its outputs: a = square(x); y = add(square(a), square(a)) at 2.0 gives 32.0, x.grad 64.0 (not 96.0)."""
+        E = self.engine
         self.require("add")
         for name, expr, points, f, df in SHARED:
             fn = self.expression(expr)
@@ -54,6 +55,29 @@ class GenerationClauses(Clauses):
                     self.assertValues(gx, np.array(df(x)), f"x.grad of {name} at {x}",
                                       self.square_rtol(), "exact: a Function run before all "
                                       "its outputs' grads are in gives a wrong sum")
+        if self.applies("variable", "retains_grads", part="an intermediate's retained grad"):
+            for name, build, grads in (
+                    ("t = add(x, x); y = add(t, t)",
+                     lambda x: (lambda t: {"t": t, "y": E.add(t, t)})(E.add(x, x)),
+                     {"y": 1.0, "t": 2.0, "x": 4.0}),
+                    ("t = square(x); y = add(t, t)",
+                     lambda x: (lambda t: {"t": t, "y": E.add(t, t)})(E.square(x)),
+                     {"y": 1.0, "t": 2.0, "x": 12.0})):
+                with self.subTest(f"{name} at 3.0, grads retained"):
+                    self.call(f"x = E.Variable(np.array(3.0))\n{name.replace('; ', chr(10))}\n"
+                              f"{self.keeping_code('y')}\n"
+                              f"print({', '.join(f'E.grad_of({v})' for v in grads)})")
+                    x = E.Variable(np.array(3.0))
+                    vs = build(x)
+                    vs["x"] = x
+                    self.backward_keeping_grads(vs["y"])
+                    for v, want in grads.items():
+                        got = E.grad_of(vs[v])
+                        self.assertIsNotNone(got, f"{self.clause}: {v}.grad is None after "
+                                                  f"backward with grads retained ({name})")
+                        self.assertValues(got, np.array(want), f"{v}.grad after {name} and "
+                                          f"backward at 3.0", EXACT, "t's creator runs once, "
+                                          "after both uses of t")
         with self.subTest("t = add(x0, x1); y = add(x0, t) at 1.0, 1.0"):
             if self.applies("many_inputs"):
                 _, (g0, g1) = self.grads(self.function("x0, x1", "E.add(x0, E.add(x0, x1))"),
@@ -68,6 +92,7 @@ class GenerationClauses(Clauses):
         """S23 (step 16): backward runs each Function once: 50 doublings y = add(y, y) give y and x.grad 2**50 exactly, in bounded time."""
         E = self.engine
         self.require("add")
+        counted = None
         if self.applies("variable", "function_classes", part="counting backward calls"):
             with self.subTest(f"{COUNTED} doublings with the kit's own Function, counted"):
                 calls = []
@@ -84,12 +109,15 @@ class GenerationClauses(Clauses):
                 for _ in range(COUNTED):
                     y = Twice()(y, y)
                 y.backward()
+                counted = len(calls)
                 if len(calls) != COUNTED:
                     self.fail(f"{self.clause}: backward through {COUNTED} doublings ran the "
                               f"Functions' backward {len(calls)} times, must be {COUNTED} (once "
                               f"each); {DOUBLINGS} doublings would take 2**{DOUBLINGS} runs")
                 self.assertValues(E.grad_of(x), np.array(2.0 ** COUNTED), f"x.grad after "
                                   f"{COUNTED} doublings", EXACT, "powers of two are exact")
+        if counted not in (None, COUNTED):
+            return  # an engine that walks every path would take 2**50 runs here
         with self.subTest(f"{DOUBLINGS} doublings y = add(y, y) from 1.0"):
             fn = self.expression(f"__import__('functools').reduce(lambda y, _: E.add(y, y), "
                                  f"range({DOUBLINGS}), x)")
@@ -130,9 +158,6 @@ class GenerationClauses(Clauses):
                                   f"gc disabled, {', '.join(alive)} still alive: a reference "
                                   f"cycle (a Function holding its output strongly) keeps the "
                                   f"graph until the cyclic collector runs")
-                    if backward:
-                        self.assertValues(E.grad_of(x), np.array(4 * 8.0 + 4.0),
-                                          f"x.grad of {name} at 2.0", EXACT, "exact")
         finally:
             if enabled:
                 gc.enable()

@@ -245,25 +245,35 @@ STAGE2_ADD_FUNC = ("            if f not in seen_set:\n"
                    "                seen_set.add(f)\n"
                    "                funcs.sort(key=lambda x: x.generation)\n")
 MUTANTS += [
-    Mutant("no_generations", {"S20", "S22", "S23"},
+    Mutant("no_generations", {"S22", "S23"},
            "backward pops Functions from a plain stack, each pushed once per path: the "
            "book's step-14 backward, no generations and no seen set",
            (STAGE2_ADD_FUNC, "            funcs.append(f)\n"), base="stage2"),
-    Mutant("no_generation_sort", {"S22", "S24"},
+    Mutant("no_generation_sort", {"S22"},
            "backward keeps the seen set but never sorts: a plain stack, each Function once",
            ("                funcs.sort(key=lambda x: x.generation)\n", ""), base="stage2"),
-    Mutant("no_seen_set", {"S20", "S22", "S23", "S24"},
+    Mutant("no_seen_set", {"S22", "S23", "S24"},
            "backward sorts by generation but has no seen set: a Function is pushed once per "
            "path to it (2**n runs through n doublings)",
            (STAGE2_ADD_FUNC, "            funcs.append(f)\n"
                              "            funcs.sort(key=lambda x: x.generation)\n"),
+           base="stage2"),
+    Mutant("no_seen_set_keeping_grads", {"S22", "S23", "S25"},
+           "no seen set, and backward keeps every grad by default (retain_grad=True): each "
+           "path to a Function runs it, with no None grad to stop it; S23 must fail on its "
+           "counted 12 doublings (4095 runs) without starting the 2**50 of its 50",
+           (STAGE2_ADD_FUNC, "            funcs.append(f)\n"
+                             "            funcs.sort(key=lambda x: x.generation)\n"),
+           ("    def backward(self, retain_grad=False):", "    def backward(self, retain_grad=True):"),
            base="stage2"),
     Mutant("accumulates_in_place", {"S19", "S20", "S21", "S22", "S25"},
            "gradients accumulate in place, x.grad += gx: a grad array shared with another "
            "Variable (or the preset y.grad) is written",
            ("                    x.grad = x.grad + gx  # never +=: x.grad may be another "
             "Variable's grad\n", "                    x.grad += gx\n"), base="stage2"),
-    Mutant("no_accumulation", {"S18", "S19", "S20", "S21", "S22", "S23", "S24", "S25", "S28", "S29", "S30", "S31"}, "x.grad = gx: a Variable used twice keeps the last grad",
+    Mutant("no_accumulation",
+           {"S18", "S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31"},
+           "x.grad = gx: a Variable used twice keeps the last grad",
            ("                if x.grad is None:\n                    x.grad = gx\n"
             "                else:\n                    x.grad = x.grad + gx  # never +=: x.grad "
             "may be another Variable's grad\n", "                x.grad = gx\n"),
@@ -323,7 +333,7 @@ MUTANTS += [
            base="stage2"),
     Mutant("sub_backward_gy_gy", {"S30", "S31"}, "Sub backward returns gy, gy: x1's sign lost",
            ("        return gy, -gy\n", "        return gy, gy\n"), base="stage2"),
-    Mutant("generation_not_incremented", {"S22", "S24"}, "an output's generation is its creator's, "
+    Mutant("generation_not_incremented", {"S22"}, "an output's generation is its creator's, "
            "not one more: every generation stays 0, and backward runs in push order",
            ("        self.generation = func.generation + 1\n",
             "        self.generation = func.generation\n"), base="stage2"),
@@ -337,7 +347,7 @@ MUTANTS += [
     Mutant("add_skips_as_array", {"S29", "S31"}, "add does not pass its second operand through "
            "as_array: x + 1.0 raises TypeError",
            ("    return Add()(x0, as_array(x1))\n", "    return Add()(x0, x1)\n"), base="stage2"),
-    Mutant("sorts_generations_descending", {"S22", "S24"}, "backward sorts by -generation and pops "
+    Mutant("sorts_generations_descending", {"S22"}, "backward sorts by -generation and pops "
            "the end: the oldest Function first",
            ("                funcs.sort(key=lambda x: x.generation)\n",
             "                funcs.sort(key=lambda x: -x.generation)\n"), base="stage2"),
@@ -348,7 +358,7 @@ MUTANTS += [
            ("        inputs = [as_variable(x) for x in inputs]\n",
             "        inputs = [as_variable(x) for x in inputs]\n        for x in inputs:\n"
             "            x.grad = None\n"), base="stage2"),
-    Mutant("retain_grad_true_ignored", {"S8", "S11", "S20", "S25"},
+    Mutant("retain_grad_true_ignored", {"S8", "S11", "S20", "S22", "S25"},
            "backward drops the outputs' grads even with retain_grad=True",
            ("            if not retain_grad:\n", "            if True:\n"), base="stage2"),
     Mutant("generation_of_first_input", {"S22"}, "a Function's generation is its first "
