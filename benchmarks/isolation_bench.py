@@ -1,7 +1,8 @@
-"""The cost of clause isolation: the suite's wall time on the reference, isolated (default:
-a fresh child of the engine's process per clause, up to CONFORMANCE_JOBS at once) against
-one clause at a time and against in-process (CONFORMANCE_ISOLATE=0), runs interleaved so
-every setting sees the same machine.
+"""The suite's wall time on the reference (all stages, judged at step 24), against the floor
+of any numpy program (`python -c "import numpy"`), and the cost of clause isolation:
+isolated (default: a fresh child of the engine's process per clause, up to CONFORMANCE_JOBS
+at once) against one clause at a time and against in-process (CONFORMANCE_ISOLATE=0). Runs
+are interleaved so every setting sees the same machine.
 
     python benchmarks/isolation_bench.py [runs]
 """
@@ -17,11 +18,14 @@ SETTINGS = (("in-process (CONFORMANCE_ISOLATE=0)", {"CONFORMANCE_ISOLATE": "0"})
             ("isolated (default)", {}))
 
 
-def wall(settings):
+SUITE = [sys.executable, "-m", "unittest", "discover", "conformance"]
+NUMPY = [sys.executable, "-c", "import numpy"]
+
+
+def wall(settings, command=SUITE):
     env = dict(os.environ, CONFORMANCE_ENGINE="reference", **settings)
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
-                         cwd=ROOT, env=env, capture_output=True, text=True)
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if run.returncode != 0:
         sys.exit(f"the suite failed ({settings}):\n{run.stderr[-2000:]}")
@@ -30,15 +34,21 @@ def wall(settings):
 
 def main(runs):
     times = {label: [] for label, _ in SETTINGS}
+    floor = []
     for _ in range(runs):
+        floor.append(wall({}, NUMPY))
         for label, settings in SETTINGS:
             times[label].append(wall(settings))
     print(f"suite on the reference, median of {runs} interleaved runs (Python "
           f"{sys.version.split()[0]}, {os.cpu_count()} cores)")
-    base = statistics.median(times[SETTINGS[0][0]])
+    base, numpy_floor = statistics.median(times[SETTINGS[0][0]]), statistics.median(floor)
+    label = 'python -c "import numpy":'
+    print(f"  {label:54} {numpy_floor:.2f} s "
+          f"(range {min(floor):.2f}-{max(floor):.2f})")
     for label, _ in SETTINGS:
         median = statistics.median(times[label])
-        print(f"  {label + ':':54} {median:.2f} s ({median / base:.2f}x in-process; "
+        print(f"  {label + ':':54} {median:.2f} s ({median / base:.2f}x in-process, "
+              f"{median / numpy_floor:.1f}x import numpy; "
               f"range {min(times[label]):.2f}-{max(times[label]):.2f})")
 
 

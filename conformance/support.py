@@ -9,11 +9,29 @@ import sys
 import tempfile
 import unittest
 
-import numpy as np
-
 import adapters
-from adapters import book
 from conformance import isolation
+
+
+def _start_early():
+    """Under `python -m unittest`, start the engine's process before this one imports numpy
+    (a tenth of a second that the engine's process spends loading instead). A bad setting
+    starts nothing here: current_engine() stops the run, saying why."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if getattr(spec, "name", None) != "unittest.__main__" or not isolation.enabled():
+        return
+    try:
+        isolation.timeout(), isolation.jobs(), int(os.environ.get("CONFORMANCE_SEED") or 0)
+    except ValueError:
+        return
+    isolation.pool(adapters.resolve(os.environ.get("CONFORMANCE_ENGINE", "")))
+
+
+_start_early()
+
+import numpy as np  # noqa: E402 (after the engine's process is started)
+
+from adapters import book  # noqa: E402
 
 __unittest = True  # unittest leaves this module's frames out of failure tracebacks
 
@@ -89,23 +107,38 @@ def engine_spec():
 
 
 def load_tests(loader, tests, pattern):
-    """unittest's hook, imported by each clause module: only the clauses of the engine's book
-    step are kept, and they are noted so the engine's process starts them while the rest of
-    the run is still being collected (see isolation.plan)."""
-    engine = current_engine()
-    kept, requests = unittest.TestSuite(), []
+    """unittest's hook, imported by each clause module: the clauses are noted so the engine's
+    process starts them while the rest of the run is still being collected (see
+    isolation.plan); only those of the engine's book step run (StepSuite)."""
+    flat, requests = StepSuite(), []
     stack = [tests]
     while stack:
         item = stack.pop(0)
         if isinstance(item, unittest.TestSuite):
             stack[:0] = list(item)
-        elif not isinstance(item, Clauses):
-            kept.addTest(item)
-        elif applicable(item, engine):
-            kept.addTest(item)
-            requests.append(item._request(item._testMethodName))
+        else:
+            flat.addTest(item)
+            if isinstance(item, Clauses):
+                requests.append(item._request(item._testMethodName))
     isolation.plan(requests)
-    return kept
+    if isolation.enabled() and _engine is None:
+        try:
+            seed(), isolation.timeout(), isolation.jobs(), book.step_from_env()
+        except ValueError:
+            return flat  # current_engine() stops the run, saying why
+        isolation.pool(engine_spec())
+    return flat
+
+
+class StepSuite(unittest.TestSuite):
+    """A clause module's tests, of which only the clauses of the engine's book step run (and
+    count): the others are dropped when the run starts, once the engine has said its step."""
+
+    def run(self, result, debug=False):
+        engine = current_engine()
+        self._tests = [t for t in self._tests if not isinstance(t, Clauses)
+                       or applicable(t, engine)]
+        return super().run(result, debug)
 
 
 def heavy(fn):
@@ -185,13 +218,15 @@ def uses(*capabilities):
 
 
 def applicable(test, engine):
-    """Whether a clause test applies to engine: its step is within the engine's, and it is
-    not about a capability the engine's step no longer has."""
-    method = getattr(type(test), test._testMethodName)
-    if clause_step(method.__doc__) > step_of(engine):
-        return False
+    """Whether a clause test applies to engine (see request_applies)."""
+    return request_applies(test._request(test._testMethodName), engine)
+
+
+def request_applies(request, engine):
+    """Whether the clause of a request applies to engine: its step is within the engine's,
+    and it is not about a capability the engine's step no longer has."""
     retired = getattr(engine, "RETIRED", None) or {}
-    return not any(c in retired for c in getattr(getattr(method, "wrapped", method), "uses", ()))
+    return request["step"] <= step_of(engine) and not any(c in retired for c in request["uses"])
 
 
 def seed():
@@ -274,8 +309,10 @@ class Clauses:
                      and c is not Clauses and not issubclass(c, unittest.TestCase))
         module = group.__module__
         module = module[len("conformance."):] if module.startswith("conformance.") else module
-        return {"module": module, "group": group.__name__,
-                "method": method, "heavy": getattr(getattr(group, method), "heavy", False)}
+        fn = getattr(group, method)
+        return {"module": module, "group": group.__name__, "method": method,
+                "heavy": getattr(fn, "heavy", False), "step": clause_step(fn.__doc__),
+                "uses": list(getattr(fn, "uses", ()))}
 
     def _replay(self, events):
         """Turn recorded events back into unittest outcomes of this test."""

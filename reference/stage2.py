@@ -126,6 +126,8 @@ def as_variable(obj):
 
 
 class Function:
+    __slots__ = ("inputs", "outputs", "generation", "__weakref__")  # no per-node __dict__
+
     def __call__(self, *inputs):
         inputs = [as_variable(x) for x in inputs]
         xs = [x.data for x in inputs]
@@ -150,6 +152,8 @@ class Function:
 
 
 class Square(Function):
+    __slots__ = ()
+
     def forward(self, x):
         return x ** 2
 
@@ -159,6 +163,8 @@ class Square(Function):
 
 
 class Exp(Function):
+    __slots__ = ()
+
     def forward(self, x):
         return np.exp(x)
 
@@ -168,6 +174,8 @@ class Exp(Function):
 
 
 class Add(Function):
+    __slots__ = ()
+
     def forward(self, x0, x1):
         return x0 + x1
 
@@ -176,6 +184,8 @@ class Add(Function):
 
 
 class Mul(Function):
+    __slots__ = ()
+
     def forward(self, x0, x1):
         return x0 * x1
 
@@ -185,6 +195,8 @@ class Mul(Function):
 
 
 class Neg(Function):
+    __slots__ = ()
+
     def forward(self, x):
         return -x
 
@@ -193,6 +205,8 @@ class Neg(Function):
 
 
 class Sub(Function):
+    __slots__ = ()
+
     def forward(self, x0, x1):
         return x0 - x1
 
@@ -201,6 +215,8 @@ class Sub(Function):
 
 
 class Div(Function):
+    __slots__ = ()
+
     def forward(self, x0, x1):
         return x0 / x1
 
@@ -210,6 +226,8 @@ class Div(Function):
 
 
 class Pow(Function):
+    __slots__ = ("c",)
+
     def __init__(self, c):
         self.c = c
 
