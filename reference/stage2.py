@@ -33,6 +33,8 @@ def no_grad():
 
 
 def as_array(x):
+    if isinstance(x, np.ndarray):  # every output of a Function: np.isscalar costs more
+        return x
     if np.isscalar(x):
         return np.array(x)
     return x
@@ -159,7 +161,7 @@ class Square(Function):
 
     def backward(self, gy):
         x = self.inputs[0].data
-        return 2 * x * gy
+        return 2 * (x * gy)  # array * array first: a Python int on the left is slow
 
 
 class Exp(Function):
