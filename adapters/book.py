@@ -26,7 +26,9 @@ STANDIN_FROM = 20  # the first step whose book code has no Square, Exp or numeri
 # Steps 10, 13, 23 and 24 add no names, so a module with the names of 9, 12 or 22 is judged
 # at 10, 13 or 24.
 INFERENCE = (
-    (24, 22, "neg, sub, div and pow", lambda m, V: _has(m, "neg", "sub", "div", "pow")),
+    (24, 22, "neg, sub, div and pow", lambda m, V: _has(m, "neg", "sub", "div", "pow")
+     or all(hasattr(V, a) for a in ("__neg__", "__sub__", "__rsub__", "__truediv__",
+                                     "__rtruediv__", "__pow__"))),
     (21, 21, "Variable.__array_priority__", lambda m, V: _defers_to_ndarray(V)),
     (20, 20, "mul", lambda m, V: _has(m, "mul")),
     (19, 19, "Variable.shape as a property",
@@ -118,6 +120,11 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         raise AdapterError(f"{origin} defines no Variable; a module written to the book's API "
                            f"needs at least Variable (step 1)")
     Variable = module.Variable
+    notices = []
+    if callable(getattr(module, "setup_variable", None)) and not hasattr(Variable, "__add__"):
+        module.setup_variable()  # the book's dezero/__init__.py does this on import (step 23)
+        notices.append(f"{origin}'s setup_variable() was called, as the book's package does "
+                       f"on import, to give Variable its operators")
     if step is None:
         try:
             step = step_from_env()
@@ -129,7 +136,7 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         step = default_step
     else:
         step, why = infer_step(module)
-    names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step, NOTICES=[],
+    names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step, NOTICES=notices,
                  STEP_WHY=f"{why}; set {STEP_VAR} to judge at another step",
                  version=lambda: getattr(module, "__version__", "unversioned"))
     found = {n: getattr(module, n) for n in (
@@ -151,12 +158,12 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
 
     # Square/Exp and square/exp: the book's names, or the kit's stand-ins after step 19.
     for cls, fn in (("Square", "square"), ("Exp", "exp")):
-        if cls not in found and fn not in found and standins and step >= STANDIN_FROM \
-                and "Function" in found:
+        if cls not in found and standins and step >= STANDIN_FROM and "Function" in found:
             found[cls] = _standin(found["Function"], cls)
-            names["NOTICES"].append(f"{origin} defines no {cls} or {fn}, which the book's "
-                                    f"code drops after step 19: the kit's {cls}, a subclass "
-                                    f"of {origin}'s Function, stands in")
+            names["NOTICES"].append(f"{origin} defines no {cls}, which the book's code drops "
+                                    f"after step 19: the kit's {cls}, a subclass of "
+                                    f"{origin}'s Function, stands in"
+                                    + (f" ({fn} is {origin}'s own)" if fn in found else ""))
         if fn not in found and cls in found:  # the steps before 9 call the class
             found[fn] = (lambda C: lambda x: C()(x))(found[cls])
     if "square" not in found:
@@ -170,6 +177,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     if "numerical_diff" not in found and standins and step >= STANDIN_FROM:
         retired["numerical_diff"] = (f"the book's code has no numerical_diff after step 19, "
                                      f"and {origin} defines none")
+        notices.append(f"{origin} defines no numerical_diff, which the book's code drops after "
+                       f"step 19: S5 is not run, nor S16's numerical_diff part")
     need("numerical_diff", 4, "numerical_diff", "numerical_diff" in found or
          "numerical_diff" in retired)
 

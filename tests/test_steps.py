@@ -43,7 +43,8 @@ class TestInferredStep(unittest.TestCase):
 
     def test_each_engine_is_judged_at_the_highest_step_its_names_reach(self):
         for name, step in (("step10_book.py", 10), ("grads_as_variables.py", 10),
-                           ("hostile_dunders.py", 10), ("step14_book.py", 14),
+                           ("hostile_dunders.py", 10), ("step13_book.py", 13),
+                           ("step14_book.py", 14),
                            ("later_steps_style.py", 18), ("core_simple_step24.py", 24),
                            ("heap_generations_step24.py", 24),
                            ("grads_as_variables_step24.py", 24), (STAGE2, 24)):
@@ -124,6 +125,22 @@ class TestMissingNames(unittest.TestCase):
                 for clause in failed:
                     self.assertIn("step 3 needs Exp", outcomes[clause][1], clause)
                 self.assertEqual([c for c, (s, _) in outcomes.items() if s == runner.SKIP], [])
+
+    def test_a_package_module_gets_its_operators_from_setup_variable(self):
+        with open(os.path.join(ENGINES, "core_simple_step24.py")) as f:
+            src = f.read()
+        head, tail = src.split("Variable.__add__ = add\n", 1)
+        src = head + "\n\ndef setup_variable():\n    Variable.__add__ = add\n" + "".join(
+            f"    {line}\n" for line in tail.strip().splitlines())
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "core_simple.py")
+            with open(path, "w") as f:
+                f.write(src)
+            run = suite_run(path)
+        self.assertEqual(run.returncode, 0, run.stderr[-2000:])
+        self.assertIn("setup_variable() was called", run.stderr)
+        self.assertIn("S5 is not run", run.stderr)
+        self.assertNotIn("skipped", run.stderr)
 
     def test_from_step_20_the_kits_square_and_exp_stand_in(self):
         engine = adapters.load(os.path.join(ENGINES, "core_simple_step24.py"))

@@ -14,6 +14,8 @@ REUSE = (
     ("add(square(x), x)", "E.add(E.square(x), x)", (3.0, -1.5), lambda x: 2 * x + 1),
     ("add(x, square(x))", "E.add(x, E.square(x))", (3.0, 0.5), lambda x: 2 * x + 1),
     ("add(add(x, x), add(x, x))", "E.add(E.add(x, x), E.add(x, x))", (1.0,), lambda x: 4 + 0 * x),
+    ("add(square(add(x, 1.5)), x)", "E.add(E.square(E.add(x, E.leaf(np.array(1.5)))), x)",
+     (1.0, -0.5), lambda x: 2 * (x + 1.5) + 1),
 )
 
 

@@ -11,16 +11,17 @@ ADD = ((2.0, 3.0), (-1.5, 0.25), (0.0, -0.0), (1e300, 1e300), ([1.0, 2.0, 3.0], 
        ([[0.5, -1.0], [2.0, 0.0]], [[1.5, 1.0], [-2.0, 7.0]]),
        (np.array([0.5, 1.25], dtype=np.float32), np.array([2.0, -0.25], dtype=np.float32)),
        (np.array(2), np.array(-5)))
-# (name, args, expr, points, y(*xs), [d/dxi]): graphs through many-input functions.
+# (name, args, expr, points, y(*xs), [d/dxi]): graphs through many-input functions, each
+# input used once (a Variable used twice accumulates from step 14: S19).
 MANY = (
     ("add(square(x), square(y))", "x, y", "E.add(E.square(x), E.square(y))",
      ((2.0, 3.0), (-1.5, 0.5), (0.0, 1e3), ([1.0, 2.0, 3.0], [4.0, -5.0, 0.5])),
      lambda x, y: x * x + y * y, lambda x, y: (2 * x, 2 * y)),
     ("add(x, square(y))", "x, y", "E.add(x, E.square(y))", ((3.0, -2.0), ([1.0, -1.0], [0.5, 4.0])),
      lambda x, y: x + y * y, lambda x, y: (np.ones_like(x), 2 * y)),
-    ("add(square(add(x, y)), y)", "x, y", "E.add(E.square(E.add(x, y)), y)",
-     ((1.0, 2.0), (-0.5, 0.25)),
-     lambda x, y: (x + y) ** 2 + y, lambda x, y: (2 * (x + y), 2 * (x + y) + 1)),
+    ("square(add(add(x, y), z))", "x, y, z", "E.square(E.add(E.add(x, y), z))",
+     ((1.0, 2.0, -0.5), (-0.5, 0.25, 3.0)),
+     lambda x, y, z: (x + y + z) ** 2, lambda x, y, z: (2 * (x + y + z),) * 3),
     ("add(add(square(x), y), square(z))", "x, y, z", "E.add(E.add(E.square(x), y), E.square(z))",
      ((1.0, 2.0, 3.0), (-2.0, 0.5, -0.25)),
      lambda x, y, z: x * x + y + z * z, lambda x, y, z: (2 * x, np.ones_like(y), 2 * z)),

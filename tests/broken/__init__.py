@@ -266,13 +266,17 @@ MUTANTS += [
                              "            funcs.sort(key=lambda x: x.generation)\n"),
            ("    def backward(self, retain_grad=False):", "    def backward(self, retain_grad=True):"),
            base="stage2"),
+    Mutant("add_backward_one_grad",
+           {"S18", "S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31"},
+           "Add backward returns gy, not (gy, gy): zip gives only the first input a grad",
+           ("        return gy, gy\n", "        return gy\n"), base="stage2"),
     Mutant("accumulates_in_place", {"S19", "S20", "S21", "S22", "S25"},
            "gradients accumulate in place, x.grad += gx: a grad array shared with another "
            "Variable (or the preset y.grad) is written",
            ("                    x.grad = x.grad + gx  # never +=: x.grad may be another "
             "Variable's grad\n", "                    x.grad += gx\n"), base="stage2"),
     Mutant("no_accumulation",
-           {"S18", "S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31"},
+           {"S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31"},
            "x.grad = gx: a Variable used twice keeps the last grad",
            ("                if x.grad is None:\n                    x.grad = gx\n"
             "                else:\n                    x.grad = x.grad + gx  # never +=: x.grad "
