@@ -11,8 +11,10 @@ back-propagates dy/dx. Per op, each does:
   floor-scalar  the same loop without re-wrapping: from the second op on, x is a numpy
                 scalar and the ops are scalar math. Not like with like (no engine may keep
                 numpy scalars, S14); shown to say what the 0-d array costs.
-  reference     reference/: square(y), y.backward(). The floor's numpy work, plus a
-                Variable and a Square per op.
+  reference     reference/stage2.py (the default reference): square(y), y.backward(). The
+                floor's numpy work, plus a Variable and a Square per op, with inputs and
+                outputs lists, generations and weakly held outputs.
+  reference-stage1  reference/stage1.py: one input, one weakly held output per Function.
   book          tests/engines/step10_book.py, the book's step-10 code: the same numpy work,
                 strong Function <-> Variable links, a list of functions popped in backward.
   dezero        dezero 0.0.13: `y ** 2` (it has no square): Pow forward x ** 2, backward
@@ -149,10 +151,11 @@ def make(name):
         return floor, f"numpy {np.__version__}"
     if name == "floor-scalar":
         return floor_scalar, f"numpy {np.__version__}"
-    if name == "reference":
+    if name in ("reference", "reference-stage1"):
         sys.path.insert(0, ROOT)
-        import reference
-        return book_style(reference), reference.__version__
+        from reference import stage1, stage2
+        engine = stage2 if name == "reference" else stage1
+        return book_style(engine), engine.__version__
     if name == "book":
         return book_style(load_book()), "tests/engines/step10_book.py"
     if name.endswith(".py"):
@@ -161,7 +164,8 @@ def make(name):
             "mygrad": make_mygrad}[name]()
 
 
-NAMES = ("floor", "floor-scalar", "reference", "book", "dezero", "torch", "autograd", "mygrad")
+NAMES = ("floor", "floor-scalar", "reference", "reference-stage1", "book", "dezero", "torch",
+         "autograd", "mygrad")
 
 
 def probe():

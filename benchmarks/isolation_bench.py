@@ -15,7 +15,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETTINGS = (("in-process (CONFORMANCE_ISOLATE=0)", {"CONFORMANCE_ISOLATE": "0"}),
             ("isolated, one clause at a time (CONFORMANCE_JOBS=1)", {"CONFORMANCE_JOBS": "1"}),
-            ("isolated (default)", {}))
+            ("isolated (default)", {}),
+            ("isolated, the stage-1 reference at step 10", {"CONFORMANCE_ENGINE": "reference_stage1"}))
 
 
 SUITE = [sys.executable, "-m", "unittest", "discover", "conformance"]
@@ -23,7 +24,7 @@ NUMPY = [sys.executable, "-c", "import numpy"]
 
 
 def wall(settings, command=SUITE):
-    env = dict(os.environ, CONFORMANCE_ENGINE="reference", **settings)
+    env = dict(os.environ, **{"CONFORMANCE_ENGINE": "reference", **settings})
     start = time.perf_counter()
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
