@@ -32,7 +32,7 @@ INFERENCE = (
     (21, 21, "Variable.__array_priority__", lambda m, V: _defers_to_ndarray(V)),
     (20, 20, "mul", lambda m, V: _has(m, "mul")),
     (19, 19, "Variable.shape as a property",
-     lambda m, V: isinstance(inspect.getattr_static(V, "shape", None), property)),
+     lambda m, V: _reads_like_an_array(V)),
     (18, 18, "no_grad, using_config or backward(retain_grad=...)",
      lambda m, V: _has(m, "no_grad") or _has(m, "using_config") or _retain_param(V) is not None),
     (17, 17, "Function.outputs held as weak references", lambda m, V: _weak_outputs(m)),
@@ -56,6 +56,16 @@ def _defers_to_ndarray(Variable):
     __array_priority__ (the book's step 21), or __array_ufunc__ = None."""
     return hasattr(Variable, "__array_priority__") or (
         "__array_ufunc__" in dir(Variable) and Variable.__array_ufunc__ is None)
+
+
+def _reads_like_an_array(Variable):
+    """A Variable has shape, ndim, size and dtype (step 19): properties in the book, any
+    attribute here."""
+    try:
+        v = Variable(np.array([1.0]))
+        return all(hasattr(v, a) for a in ("shape", "ndim", "size", "dtype"))
+    except Exception:
+        return False
 
 
 def _retain_param(Variable):
@@ -143,6 +153,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         "Function", "Square", "Exp", "square", "exp", "as_array", "numerical_diff", "add",
         "mul", "sub", "div", "neg", "pow", "no_grad", "using_config", "Config")
         if callable(getattr(module, n, None)) or (n == "Config" and hasattr(module, n))}
+    if isinstance(getattr(module, "config", None), getattr(module, "Config", ())):
+        found["Config"] = module.config  # the setting kept on an instance (an earlier book)
     missing, retired = names["MISSING"], names["RETIRED"]
 
     def need(cap, first, what, present):
@@ -237,9 +249,7 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     need("config", 18, "Config and using_config", "Config" in found and "using_config" in found)
     need("retain_grad", 18, "Variable.backward(retain_grad=False)",
          _retain_param(Variable) is not None)
-    need("array_like", 19, "Variable.shape, ndim, size, dtype as properties",
-         all(isinstance(inspect.getattr_static(Variable, a, None), property)
-             for a in ("shape", "ndim", "size", "dtype")))
+    need("array_like", 19, "Variable.shape, ndim, size and dtype", _reads_like_an_array(Variable))
     need("operators", 20, "Variable.__mul__ and __add__",
          hasattr(Variable, "__mul__") and hasattr(Variable, "__add__"))
     need("array_operands", 21, "Variable.__array_priority__ (or __array_ufunc__ = None) and "
