@@ -31,7 +31,7 @@ INFERENCE = (
                                      "__rtruediv__", "__pow__"))),
     (21, 21, "Variable.__array_priority__", lambda m, V: _defers_to_ndarray(V)),
     (20, 20, "mul", lambda m, V: _has(m, "mul")),
-    (19, 19, "Variable.shape as a property",
+    (19, 19, "shape, ndim, size and dtype on a Variable",
      lambda m, V: _reads_like_an_array(V)),
     (18, 18, "no_grad, using_config or backward(retain_grad=...)",
      lambda m, V: _has(m, "no_grad") or _has(m, "using_config") or _retain_param(V) is not None),
