@@ -135,17 +135,19 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         module.setup_variable()  # the book's dezero/__init__.py does this on import (step 23)
         notices.append(f"{origin}'s setup_variable() was called, as the book's package does "
                        f"on import, to give Variable its operators")
-    if step is None:
+    if step is not None:
+        why = why or f"step {step}, given by its adapter"
+    else:
         try:
             step = step_from_env()
         except ValueError as exc:
             raise AdapterError(str(exc)) from None
-    if step is not None:
-        why = f"{STEP_VAR}={step}"
-    elif default_step is not None:
-        step = default_step
-    else:
-        step, why = infer_step(module)
+        if step is not None:
+            why = f"{STEP_VAR}={step}"
+        elif default_step is not None:
+            step = default_step
+        else:
+            step, why = infer_step(module)
     names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step, NOTICES=notices,
                  STEP_WHY=f"{why}; set {STEP_VAR} to judge at another step",
                  version=lambda: getattr(module, "__version__", "unversioned"))
