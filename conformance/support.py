@@ -405,6 +405,23 @@ class Clauses:
             return self.engine.backward(y, retain_grad=True)
         return y.backward()
 
+    def check_retained_grads(self, name, build, grads, why):
+        """Build a graph at x = 3.0 (build(x) -> {name: Variable}, with "y" the output),
+        backpropagate keeping every grad, and compare each named Variable's grad (exact)."""
+        E = self.engine
+        self.call(f"x = E.Variable(np.array(3.0))\n{name.replace('; ', chr(10))}\n"
+                  f"{self.keeping_code('y')}\n"
+                  f"print({', '.join(f'E.grad_of({v})' for v in grads)})")
+        x = E.Variable(np.array(3.0))
+        vs = dict(build(x), x=x)
+        self.backward_keeping_grads(vs["y"])
+        for v, want in grads.items():
+            got = E.grad_of(vs[v])
+            self.assertIsNotNone(got, f"{self.clause}: {v}.grad is None after backward with "
+                                      f"grads retained ({name})")
+            self.assertValues(got, np.array(want), f"{v}.grad after {name} and backward at 3.0",
+                              EXACT, why)
+
     def keeping_code(self, y):
         """backward_keeping_grads(y) as Python for a reproduce snippet."""
         return (f"E.backward({y}, retain_grad=True)" if "retains_grads" in self.engine.ABSENT

@@ -82,20 +82,8 @@ class AccumulationClauses(Clauses):
                  lambda x: (lambda t: {"t": t, "y": E.add(E.add(x, x), t)})(E.square(x)),
                  {"y": 1.0, "t": 1.0, "x": 8.0})):
             with self.subTest(f"{name} at 3.0, grads retained"):
-                self.call(f"x = E.Variable(np.array(3.0))\n{name.replace('; ', chr(10))}\n"
-                          f"{self.keeping_code('y')}\n"
-                          f"print({', '.join(f'E.grad_of({v})' for v in grads)})")
-                x = E.Variable(np.array(3.0))
-                vs = build(x)
-                vs["x"] = x
-                self.backward_keeping_grads(vs["y"])
-                for v, want in grads.items():
-                    got = E.grad_of(vs[v])
-                    self.assertIsNotNone(got, f"{self.clause}: {v}.grad is None after "
-                                              f"backward with grads retained ({name})")
-                    self.assertValues(got, np.array(want), f"{v}.grad after {name} and "
-                                      f"backward at 3.0", EXACT, "an in-place += on a shared "
-                                      "gradient array changes the grad of another Variable")
+                self.check_retained_grads(name, build, grads, "an in-place += on a shared "
+                                          "gradient array changes the grad of another Variable")
 
     def test_s21_cleargrad_resets(self):
         """S21 (step 14): x.cleargrad() sets x.grad to None, and the next backward starts from it: add(add(x, x), x) then gives 3.0."""

@@ -64,20 +64,8 @@ class GenerationClauses(Clauses):
                      lambda x: (lambda t: {"t": t, "y": E.add(t, t)})(E.square(x)),
                      {"y": 1.0, "t": 2.0, "x": 12.0})):
                 with self.subTest(f"{name} at 3.0, grads retained"):
-                    self.call(f"x = E.Variable(np.array(3.0))\n{name.replace('; ', chr(10))}\n"
-                              f"{self.keeping_code('y')}\n"
-                              f"print({', '.join(f'E.grad_of({v})' for v in grads)})")
-                    x = E.Variable(np.array(3.0))
-                    vs = build(x)
-                    vs["x"] = x
-                    self.backward_keeping_grads(vs["y"])
-                    for v, want in grads.items():
-                        got = E.grad_of(vs[v])
-                        self.assertIsNotNone(got, f"{self.clause}: {v}.grad is None after "
-                                                  f"backward with grads retained ({name})")
-                        self.assertValues(got, np.array(want), f"{v}.grad after {name} and "
-                                          f"backward at 3.0", EXACT, "t's creator runs once, "
-                                          "after both uses of t")
+                    self.check_retained_grads(name, build, grads, "t's creator runs once, "
+                                              "after both uses of t")
         with self.subTest("t = add(x0, x1); y = add(x0, t) at 1.0, 1.0"):
             if self.applies("many_inputs"):
                 _, (g0, g1) = self.grads(self.function("x0, x1", "E.add(x0, E.add(x0, x1))"),
