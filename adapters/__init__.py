@@ -114,6 +114,12 @@ class AdapterError(Exception):
     """The engine named could not be loaded or bound; the message is one line."""
 
 
+class EngineUnavailable(AdapterError):
+    """The engine imported, but something it needs at run time is missing from the machine
+    (a compiler, a device): an environment fault, not an adapter's. An adapter raises it on
+    import with one line naming what to install."""
+
+
 def known():
     here = os.path.dirname(__file__)
     return sorted(f[:-3] for f in os.listdir(here)
@@ -164,6 +170,8 @@ def _import(name, spec):
                            + FIX.format(", ".join(known())))
     try:
         return importlib.import_module(name)
+    except AdapterError:
+        raise
     except Exception as exc:
         raise _fail_import(spec, exc) from exc
 

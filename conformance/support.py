@@ -156,8 +156,17 @@ def expected_path(engine):
     return path if os.path.isfile(path) else None
 
 
+VACUOUS = "cannot fail here:"  # starts the reason of a clause part that could not have failed
+
+CATEGORIES = {
+    "defect": "engine defect: against the contract and against the engine's own intent",
+    "difference": "deliberate difference: the engine's documented design differs from the book's",
+}
+
+
 def read_expected(path):
-    """{clause id: reason} from lines 'S9 reason' ('#' comments and blank lines ignored)."""
+    """{clause id: "category: reason (file:line)"} from lines 'S9 defect: reason' or
+    'S1 difference: reason' ('#' comments and blank lines ignored)."""
     if path is None:
         return {}
     known = {f"S{i}" for i in range(1, 32)}
@@ -168,14 +177,22 @@ def read_expected(path):
             if not line:
                 continue
             clause, _, reason = line.partition(" ")
-            if not re.fullmatch(r"S\d+", clause) or not reason.strip():
-                raise ValueError(f"{path}:{number}: {line!r} is not 'S<n> reason'; write the "
-                                 f"clause id, a space, and why it is expected to fail")
+            category, colon, why = reason.partition(":")
+            if not (re.fullmatch(r"S\d+", clause) and colon and category in CATEGORIES
+                    and why.strip()):
+                raise ValueError(f"{path}:{number}: {line[:60]!r} is not 'S<n> <category>: "
+                                 f"reason'; write the clause id, a space, 'defect:' or "
+                                 f"'difference:', and why it is expected to fail")
             if clause not in known:
                 sys.stderr.write(f"conformance: warning: {path}:{number}: {clause} matches no "
                                  f"clause; remove the line\n")
-            expected[clause] = f"{reason.strip()} ({os.path.basename(path)}:{number})"
+            expected[clause] = f"{category}: {why.strip()} ({os.path.basename(path)}:{number})"
     return expected
+
+
+def category_of(reason):
+    """'defect' or 'difference', the category an expected-failure reason starts with."""
+    return reason.partition(":")[0] if reason else None
 
 
 def describe(engine):
@@ -444,6 +461,12 @@ class Clauses:
                 self.skipTest("; ".join(f"{self.engine.NAME} lacks {c}: {self.engine.ABSENT[c]}"
                                         for c in missing))
         return not missing
+
+    def vacuous(self, part, why):
+        """Report a part of the clause that cannot fail on this engine, with the reason, as a
+        skipped sub-case: it is still run, but never counted as a plain pass."""
+        with self.subTest(part):
+            self.skipTest(f"{VACUOUS} {why}")
 
     def ulp_rtol(self):
         return ULP_RTOL if self.has("float64") else ULP_RTOL_F32

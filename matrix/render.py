@@ -1,8 +1,9 @@
 """matrix/results.md from the merged results."""
+from conformance.support import VACUOUS, category_of
 from matrix.check import headline, order
 
 CELL = {"pass": "pass", "skip": "skip", "fail": "**FAIL**", "error": "**ERROR**"}
-EXPECTED_CELL = {"fail": "xfail", "error": "xerror"}
+EXPECTED_CELL = {"defect": "defect", "difference": "differs"}
 
 
 def verdict(rec):
@@ -12,10 +13,13 @@ def verdict(rec):
 
 
 def cell(clause, c):
-    if c["status"] in EXPECTED_CELL and c.get("expected") is not None:
-        return EXPECTED_CELL[c["status"]]
+    if c["status"] in ("fail", "error") and c.get("expected") is not None:
+        return EXPECTED_CELL[category_of(c["expected"])]
     if c["status"] == "pass" and c.get("message"):
-        return "pass*"  # passed what applies; the parts skipped are listed below
+        # passed what applies; the parts skipped (*) or that could not fail (°) listed below
+        parts = c["message"].split("; ")
+        return "pass" + "*" * any(VACUOUS not in p for p in parts) + "°" * any(
+            VACUOUS in p for p in parts)
     return CELL[c["status"]]
 
 
@@ -31,8 +35,11 @@ def md(text):
 
 
 LEGEND = ("`pass`; `pass*`: passed the parts that apply, others skipped (listed below); "
-          "`skip`: the adapter declares a capability absent (reason below); "
-          "`xfail`/`xerror`: a failure listed in matrix/expected/ENGINE.txt; "
+          "`pass°`: passed, but a part could not have failed on this engine (why below); "
+          "`skip`: the engine's design has no such concept (reason below); "
+          "`defect`: an expected failure (matrix/expected/ENGINE.txt) that is an engine "
+          "defect, against the contract and the engine's own intent; `differs`: an expected "
+          "failure that is a deliberate difference, the engine's documented design; "
           "**FAIL**/**ERROR**: a failure nobody has explained.")
 
 
@@ -78,11 +85,9 @@ def markdown(results):
                 why = f"expected: {c['expected']}" if c.get("expected") else "UNEXPECTED"
                 out.append(f"- {clause} {c['status']} ({md(why)}): "
                            f"`{md(headline(clause, c['message']))}`")
-        partial = [f"{clause}" for clause, c in rec["clauses"].items()
-                   if c["status"] == "pass" and c.get("message")]
-        if partial:
-            out.append(f"- passed in part (the rest needs an absent capability): "
-                       f"{', '.join(partial)}")
+        for clause, c in rec["clauses"].items():
+            if c["status"] == "pass" and c.get("message"):
+                out.append(f"- {clause} passed; {md(c['message'])}")
         for clause, why in rec["unexpected"].items():
             if rec["clauses"][clause]["status"] not in ("fail", "error"):
                 out.append(f"- {clause} {md(why)}")

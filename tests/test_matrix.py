@@ -50,8 +50,14 @@ class TestCheck(unittest.TestCase):
             self.assertIn(key, rec)
         self.assertEqual({c["status"] for c in rec["clauses"].values()}, {"pass"}, out)
 
+    def test_an_expected_failure_without_its_category_stops_the_check(self):
+        code, rec, out = check("reference", ["S9 it recurses"])
+        self.assertEqual(code, 2, out)
+        self.assertIn("'S9 it recurses' is not 'S<n> <category>: reason'; write the clause id, "
+                      "a space, 'defect:' or 'difference:'", out)
+
     def test_a_listed_clause_that_passes_is_unexpected(self):
-        code, rec, out = check("reference", ["S9 pretend it recurses"])
+        code, rec, out = check("reference", ["S9 defect: pretend it recurses"])
         self.assertEqual(code, 1, out)
         self.assertEqual(list(rec["unexpected"]), ["S9"])
 
@@ -62,7 +68,7 @@ class TestCheck(unittest.TestCase):
             with open(path, "w") as f:
                 f.write(mutant.source())
             unlisted = check(path)
-            listed = check(path, [f"{c} {mutant.why}" for c in sorted(mutant.breaks)])
+            listed = check(path, [f"{c} defect: {mutant.why}" for c in sorted(mutant.breaks)])
         self.assertEqual(unlisted[0], 1, unlisted[2])
         self.assertEqual(sorted(unlisted[1]["unexpected"]), sorted(mutant.breaks))
         self.assertEqual(listed[0], 0, listed[2])
@@ -78,10 +84,15 @@ class TestRender(unittest.TestCase):
         results = {"engines": {
             "a": {"engine": "a", "version": "1", "python": "3.11", "numpy": "2", "date": "d",
                   "absent": {}, "unexpected": {"S2": "fail, not listed as expected"},
-                  "clauses": {"S1": clause("fail", "known"), "S2": clause("fail")}},
+                  "clauses": {"S1": clause("fail", "defect: known"), "S2": clause("fail"),
+                              "S3": clause("error", "difference: by design"),
+                              "S4": {"status": "pass", "message": "[x] skipped: cannot fail "
+                                                                  "here: it copies"},
+                              "S5": {"status": "pass", "message": "[y] skipped: a lacks z"}}},
             "b": {"engine": "b", "not_run": "tox -e b exited 1 with no result: no wheel"}}}
         text = render.markdown(results)
-        self.assertIn("| a | 1 | 3.11 | 2 | xfail | **FAIL** | 1 unexpected: S2 |", text)
+        self.assertIn("| a | 1 | 3.11 | 2 | defect | **FAIL** | differs | pass° | pass* | "
+                      "1 unexpected: S2 |", text)
         self.assertIn("- **b**: tox -e b exited 1 with no result: no wheel", text)
 
 

@@ -29,6 +29,11 @@ class MutationClauses(Clauses):
         for name, fn, x in cases:
             with self.subTest(f"{name} on {x.dtype} shape {x.shape}"):
                 self.forward_and_backward(name, fn, x)
+        if not self.leaf_holds_its_input():
+            self.vacuous("the input arrays", f"{E.NAME}'s leaf copies its input array (a write "
+                                             f"to the array after leaf(x) does not show in the "
+                                             f"leaf), so no operation on the leaf can write to "
+                                             f"the caller's array")
         if not self.applies("numerical_diff", part="numerical_diff"):
             return
         for name, fn in fns:
@@ -64,6 +69,14 @@ class MutationClauses(Clauses):
         if gy is not None:
             self.unchanged(gy, gy0, f"backward of {name} changed the output gradient it was "
                                     f"given")
+
+    def leaf_holds_its_input(self):
+        """Whether the engine's leaf holds the caller's array itself (or a view of it)."""
+        E = self.engine
+        x = np.array([1.0, 2.0]) if self.has("vector") else np.array(1.0)
+        v = E.leaf(x)
+        x[...] = 5.0
+        return bool(np.all(np.asarray(E.value(v)) == 5.0))
 
     def unchanged(self, a, a0, what):
         """a equals its copy a0 bit for bit (nan where a0 has nan)."""
