@@ -10,6 +10,7 @@ Every adapter provides
     ABSENT                {capability: reason} for each capability below that the engine's
                           design lacks; every capability not listed is declared present, and
                           the clauses that need an absent one are skipped with its reason
+                          (see "Absent or different" below)
     leaf(a)               numpy array -> an engine value that gradients are taken against
     value(v)              engine value -> its forward data, as the engine holds it
     square(v)             the engine's square, engine value -> engine value
@@ -64,6 +65,22 @@ engine lacks; every clause that needs one fails with the reason (a skip is only 
 Optional: ASSUMED, capabilities the adapter takes on trust rather than declares (the book
 adapter sees only names); clause C1 probes every capability, but leaves a failing probe of an
 assumed one to the contract clauses that need it.
+
+Absent or different: the one rule. A capability is absent only when the engine's design has
+no such concept (a functional engine has no Variable; micrograd has no arrays). Where the
+engine has the concept and behaves differently (its Variable copies the array, accepts 1.0,
+its integer tensors get no gradient), the capability is present, the clauses that check the
+behaviour fail, and matrix/expected/<engine>.txt lists each with its category: "defect"
+(against the contract and against the engine's own intent) or "difference" (the engine's
+documented design). An adapter uses the engine's ordinary user-facing path (what its README
+teaches: backward() and .grad, a tape, grad()), never a workaround that changes an outcome;
+when that path fails, the failure is the finding. Clause C1 enforces the rule: it probes
+every capability, absent ones too, and fails when an absent one works, or runs and answers
+differently (a difference is not an absence); an engine that refuses the construct with its
+own error keeps it absent. So that an absent capability can be probed, an adapter may define
+the names of the engine's own constructs even for it (creator_of for torch's grad_fn, say).
+An engine whose runtime dependency is missing from the machine (a compiler, a device) raises
+EngineUnavailable on import, naming what to install: that is not the adapter's fault.
 
 Select an engine with CONFORMANCE_ENGINE: an adapter name (a module in this folder), a
 dotted module name, or a path to a .py file. A module that does not define NAME and grad is

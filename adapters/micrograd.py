@@ -12,8 +12,8 @@ Absent:
 - exp: Value has only +, *, ** and relu; no exponential (none is written here).
 - seed_grad: backward() always sets the output's grad to 1; there is no way to give another
   output gradient.
-- variable, type_check, retains_grads: Value's grad starts at 0, not None, and Value takes
-  any number; the Variable clauses do not apply.
+- variable, type_check, retains_grads: a Value boxes one Python number, not an ndarray, so
+  there is no array box for the Variable clauses to inspect (see vector).
 - function_classes, graph_links: an operation is a method; a Value keeps its operands in
   _prev (a set) and the operator as a string, with no Function objects.
 - as_array, numerical_diff: micrograd has neither.
@@ -37,8 +37,8 @@ ABSENT = {
     "vector": "a Value holds one Python number; micrograd has no arrays",
     "exp": "Value has only +, *, ** and relu: no exponential",
     "seed_grad": "backward() always sets the output grad to 1; no output gradient can be given",
-    "variable": "Value's grad starts at 0, not None, and Value takes any number",
-    "type_check": "Value takes any Python number by design",
+    "variable": "a Value boxes one Python number, not an ndarray: there is no array box",
+    "type_check": "there is no array box to reject non-arrays: a Value boxes one number",
     "retains_grads": "the Variable clauses do not apply to Value (see variable)",
     "function_classes": "operations are Value methods; there are no Function objects",
     "graph_links": "a Value keeps its operands in a set (_prev) and its operator as a string",

@@ -60,6 +60,9 @@ def report(rec, out):
         note = ""
         if status == "skip":
             note = c["message"]
+        elif status == "pass" and c["message"]:
+            from matrix.render import cell  # (render imports this module)
+            status, note = cell(clause, c), c["message"]
         elif status in ("fail", "error"):
             note = headline(clause, c["message"])
             if c["expected"] is not None:

@@ -246,6 +246,17 @@ class TestCapabilityProbes(unittest.TestCase):
                       "has it and answers differently (Variable(1.0) was accepted); a difference "
                       "is not an absence", message)
 
+    def test_a_present_capability_that_answers_differently_is_left_to_its_clauses(self):
+        ref = adapters.load("reference")
+
+        class Lenient(ref.Variable):
+            def __init__(self, data, name=None):
+                self.data, self.name, self.grad, self.creator, self.generation = (
+                    data, name, None, None, 0)
+        outcomes = runner.run(self.fake(Variable=Lenient))
+        self.assertEqual(outcomes["C1"], (runner.PASS, ""))
+        self.assertEqual(outcomes["S12"][0], runner.FAIL, outcomes["S12"])
+
     def test_an_absence_the_engine_refuses_with_its_own_error_stands(self):
         ref = adapters.load("reference")
 
