@@ -208,7 +208,7 @@ def _import_file(spec):
         exec(code, module.__dict__)
     except BaseException as exc:
         sys.modules.pop(name, None)
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, (KeyboardInterrupt, AdapterError)):
             raise
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) else ""
         raise AdapterError(f"engine file {spec!r} raised {type(exc).__name__}{where} on import: "

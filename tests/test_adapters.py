@@ -285,6 +285,21 @@ class TestCommandLine(unittest.TestCase):
         self.assertIn("unknown engine 'no_such_engine'", lines[0])
         self.assertNotIn("Ran ", run.stderr)
 
+    def test_a_missing_runtime_dependency_stops_the_run_naming_what_to_install(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "needs_a_compiler.py")
+            with open(path, "w") as f:
+                f.write("import adapters\nraise adapters.EngineUnavailable('the engine found no "
+                        "compiler; install it (`apt-get install -y clang`) and run again')\n")
+            run = suite_run(path)
+        self.assertEqual(run.returncode, 2, run.stderr)
+        self.assertEqual(run.stdout, "")
+        lines = run.stderr.splitlines()
+        self.assertEqual(len(lines), 1, run.stderr)
+        self.assertIn("the engine found no compiler; install it (`apt-get install -y clang`) "
+                      "and run again", lines[0])
+        self.assertNotIn("fix the", lines[0])
+
     def test_a_bad_seed_stops_the_run_in_one_line(self):
         run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
                              cwd=ROOT, capture_output=True, text=True,
