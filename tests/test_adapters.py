@@ -202,6 +202,20 @@ class TestSkips(unittest.TestCase):
                                                        f"functional lacks variable: {reason}"))
 
 
+class TestVacuousParts(unittest.TestCase):
+
+    def test_a_part_that_cannot_fail_is_named_not_passed(self):
+        ref = adapters.load("reference")
+        engine = types.ModuleType("copier")
+        engine.__dict__.update({k: v for k, v in vars(ref).items() if not k.startswith("__")})
+        engine.NAME, engine.leaf = "copier", lambda a: ref.leaf(a.copy())
+        status, message = runner.run(engine)["S16"]
+        self.assertEqual(status, runner.PASS, message)
+        self.assertIn("[the input arrays] skipped: cannot fail here: copier's leaf copies its "
+                      "input array", message)
+        self.assertEqual(runner.run(ref)["S16"], (runner.PASS, ""))
+
+
 class TestCapabilityProbes(unittest.TestCase):
 
     def fake(self, **changes):
