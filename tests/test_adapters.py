@@ -167,7 +167,9 @@ class TestRealEngineAdapters(unittest.TestCase):
         # add, grads and the arithmetic are every engine's own; the rest follow each design.
         present = {"dezero": {"cleargrad", "retain_grad", "no_grad", "config", "array_like"},
                    "chainer": {"cleargrad", "retain_grad", "no_grad", "config", "array_like"},
-                   "mygrad": {"cleargrad", "no_grad"}, "tinygrad": {"cleargrad"}}
+                   "mygrad": {"cleargrad", "no_grad"}, "tinygrad": {"cleargrad"},
+                   "torch": {"cleargrad", "no_grad"},
+                   "paddle": {"array_like", "cleargrad", "no_grad"}}
         optional = ("cleargrad", "retain_grad", "no_grad", "config", "array_like")
         for engine in self.ENGINES:
             with self.subTest(engine):
