@@ -9,23 +9,21 @@ and power; grads makes a Tensor per input and calls y.backward(gy) as grad does;
 Tensor.null_grad(), MyGrad's own reset. no_grad() gives mygrad.no_autodiff, the object MyGrad
 uses as its no-graph context manager (it is not called: calling it decorates a function), and
 creator_of(v) is Tensor.creator, the Operation that made v (None for a leaf and under
-no_autodiff), which is all no_grad needs.
+no_autodiff), which is all no_grad needs. as_array is mygrad.asarray, MyGrad's conversion to
+a numpy array.
 
-Absent:
-- integers: integer-valued Tensors are constants by design: no gradient flows to or from them,
-  so backward() on an int y leaves y.grad None and an int x gets no x.grad.
-- type_check: Tensor accepts Python scalars, lists and numpy scalars by design.
-- function_classes: operations are Operation classes applied through Tensor._op, not
-  callables returning Tensors.
-- graph_links: an Operation keeps its inputs (.variables) but no link to its output.
-- as_array, numerical_diff: MyGrad has neither as public API.
-- retain_grad: Tensor.backward(grad) has no switch; every Tensor of the graph keeps its gradient.
-- config: MyGrad has no Config and no using_config; no_autodiff is its only graph switch.
-- array_like: a Tensor is array-like (.shape, .ndim, .size, .dtype, len()) but takes no name
-  (TypeError for name=) and its repr is Tensor(...).
+Why each ABSENT entry holds is its value below: each names what MyGrad lacks.
 
-Expected difference (matrix/expected/mygrad.txt): Tensor(a) copies a unless copy=False, so
-S1 (`Variable(a).data is a`) fails.
+Present, and different by design (matrix/expected/mygrad.txt):
+- integers: MyGrad computes on integer Tensors but makes them constants ("Integer-valued
+  tensors are treated as constants"): square of int 3 is 9 and x.grad stays None (S11, S19).
+  Asked for a non-constant one, Tensor(3, constant=False), it raises ValueError.
+- type_check: Tensor takes any array-like (Python and numpy scalars, lists, tuples, range, a
+  Tensor) without TypeError, and raises TypeError for None (S12).
+- as_array: mygrad.asarray is numpy's asarray extended to Tensors: scalars and arrays as the
+  contract asks, but a list, None or any other object is converted, not returned (S13).
+- Tensor(a) copies a unless copy=False, so S1 (`Variable(a).data is a`) fails; a second
+  backward on a new graph replaces a leaf's grad instead of adding to it (S19).
 """
 from importlib import metadata
 
@@ -33,19 +31,19 @@ import mygrad as mg
 
 NAME = "mygrad"
 ABSENT = {
-    "integers": "integer-valued Tensors are constants by design: no gradient flows to or "
-                "from them",
-    "type_check": "Tensor accepts Python scalars, lists and numpy scalars by design",
-    "function_classes": "operations are Operation classes applied via Tensor._op, not "
-                        "callables returning Tensors",
-    "graph_links": "an Operation keeps its inputs (.variables) but no link to its output",
-    "as_array": "MyGrad has no as_array",
-    "numerical_diff": "MyGrad has no public numerical_diff",
-    "retain_grad": "Tensor.backward(grad) has no switch: every Tensor of the graph keeps its "
-                   "gradient",
-    "config": "MyGrad has no Config or using_config; no_autodiff is its only graph switch",
-    "array_like": "a Tensor takes no name (TypeError: unexpected keyword argument 'name') and "
-                  "its repr is Tensor(...)",
+    "function_classes": "MyGrad's API has no Function classes (Square, Exp) to call on a "
+                        "Tensor: its operations are functions (mg.square, mg.exp), built on "
+                        "internal Operation graph nodes that mg.execute_op applies",
+    "graph_links": "an Operation has no link to its output Tensor: it keeps only its inputs "
+                   "(.variables), and a Tensor its .creator",
+    "numerical_diff": "MyGrad has no numerical differentiation function",
+    "retain_grad": "Tensor.backward(grad) has no retain_grad switch: every Tensor of the graph "
+                   "always keeps its gradient",
+    "config": "MyGrad has no Config of named settings and no using_config: no_autodiff is its "
+              "only graph switch",
+    "array_like": "a Tensor has no name: Tensor(data, name='v') raises TypeError (unexpected "
+                  "keyword argument 'name'); it has .shape, .ndim, .size, .dtype and len(), "
+                  "and its repr is Tensor(...)",
 }
 
 Variable = mg.Tensor
@@ -57,6 +55,7 @@ sub = mg.subtract
 div = mg.divide
 neg = mg.negative
 pow = mg.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
+as_array = mg.asarray
 
 
 def version():

@@ -15,34 +15,42 @@ adapter maps
     add, mul, sub, div, neg, pow
               tf.math.add, multiply, subtract, divide, negative and pow
 
-Why each ABSENT entry holds is its value below.
+Why each ABSENT entry holds is its value below: each names what TensorFlow lacks.
+
+Present, and different by design (matrix/expected/tensorflow.txt):
+    integers  TensorFlow computes on integer tensors (square of int 3 is 9), but a
+              GradientTape differentiates floating-point sources only: the gradient for an
+              int64 source is None, with the warning "The dtype of the watched tensor must be
+              floating (e.g. tf.float32), got tf.int64" (S19)
 """
 import tensorflow as tf
 
 NAME = "tensorflow"
 ABSENT = {
-    "integers": "a GradientTape differentiates floating-point sources only: an integer "
-                "source's gradient is None",
-    "variable": "tf.Variable is a mutable tensor with no .data box, .grad or .backward(); "
-                "gradients come from a GradientTape",
-    "type_check": "there is no Variable class that rejects non-arrays (tf.Variable and "
-                  "tf.constant accept Python scalars and lists by design)",
-    "retains_grads": "gradients are returned by tape.gradient, not stored on tensors",
+    "variable": "TensorFlow has no Variable that holds its gradient: tf.Variable is a mutable "
+                "tensor with no .grad or .backward(); gradients come from a GradientTape",
+    "type_check": "there is no Variable (see variable) whose constructor could reject "
+                  "non-arrays",
+    "retains_grads": "tensors hold no gradients: tape.gradient returns them",
     "function_classes": "operations are functions (tf.math.square); tf.custom_gradient "
                         "decorates functions, there are no Function classes",
     "graph_links": "the tape's recording is internal: tensors expose no creator links",
-    "as_array": "TensorFlow has no as_array",
-    "numerical_diff": "TensorFlow has no numerical_diff (tf.test.compute_gradient returns "
-                      "whole Jacobians, theoretical and numerical, for comparison)",
+    "as_array": "TensorFlow has no as_array: its conversions (tf.convert_to_tensor) make "
+                "tensors, not numpy arrays",
+    "numerical_diff": "TensorFlow has no numerical derivative of f at x: its finite differences "
+                      "are only inside the gradient checker tf.test.compute_gradient(f, [x]), "
+                      "which returns whole Jacobians, theoretical and numerical",
     "cleargrad": "there is no Variable holding a gradient to reset: tape.gradient returns them",
     "retain_grad": "there is no Variable and no backward(): tape.gradient returns the gradients "
                    "of the sources asked for and stores none",
-    "no_grad": "only a GradientTape records (tape.stop_recording() pauses one), and tensors "
-               "expose no creator links to show that nothing was recorded",
+    "no_grad": "there is no graph-building mode to switch off (only a GradientTape records, "
+               "and tape.stop_recording() pauses that tape), and tensors have no creator "
+               "links to show that nothing was recorded",
     "config": "tf.config configures devices and threads, with no enable_backprop, and there is "
               "no using_config",
-    "array_like": "there is no Variable with a name: an EagerTensor's dtype is a tf.DType, its "
-                  "shape a TensorShape and its repr tf.Tensor(...)",
+    "array_like": "there is no Variable (see variable) to carry a name and the array's "
+                  "attributes (tf.Variable(a, name='v') is named 'v:0', with no .ndim or "
+                  "len())",
 }
 
 
