@@ -186,12 +186,20 @@ def read_expected(path):
             if clause not in known:
                 sys.stderr.write(f"conformance: warning: {path}:{number}: {clause} matches no "
                                  f"clause; remove the line\n")
-            expected[clause] = f"{category}: {why.strip()} ({os.path.basename(path)}:{number})"
+            entry = f"{category}: {why.strip()} ({os.path.basename(path)}:{number})"
+            if clause in expected:  # a clause may fail for a defect and for a difference
+                if category_of(expected[clause]) == category or "; difference: " in \
+                        expected[clause]:
+                    raise ValueError(f"{path}:{number}: a second {category!r} line for "
+                                     f"{clause}; give a clause one line per category")
+                entry = ("; ".join(sorted((expected[clause], entry))))  # defect first
+            expected[clause] = entry
     return expected
 
 
 def category_of(reason):
-    """'defect' or 'difference', the category an expected-failure reason starts with."""
+    """'defect' or 'difference', the category an expected-failure reason starts with (a
+    clause expected to fail for both starts with its defect)."""
     return reason.partition(":")[0] if reason else None
 
 

@@ -14,7 +14,8 @@ def verdict(rec):
 
 def cell(clause, c):
     if c["status"] in ("fail", "error") and c.get("expected") is not None:
-        return EXPECTED_CELL[category_of(c["expected"])]
+        return " + ".join(EXPECTED_CELL[k] for k in EXPECTED_CELL
+                          if k == category_of(c["expected"]) or f"; {k}: " in c["expected"])
     if c["status"] == "pass" and c.get("message"):
         # passed what applies; the parts skipped (*) or that could not fail (°) listed below
         parts = c["message"].split("; ")

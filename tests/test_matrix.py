@@ -6,6 +6,7 @@ import sys
 import tempfile
 import unittest
 
+from conformance import support
 from matrix import expectations, render
 from tests.broken import MUTANTS
 
@@ -56,6 +57,22 @@ class TestCheck(unittest.TestCase):
         self.assertIn("'S9 it recurses' is not 'S<n> <category>: reason'; write the clause id, "
                       "a space, 'defect:' or 'difference:'", out)
 
+    def test_a_clause_may_be_expected_to_fail_for_a_defect_and_a_difference(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "e.txt")
+            with open(path, "w") as f:
+                f.write("S4 difference: float32 by design\nS4 defect: exp 30 ulp off\n")
+            self.assertEqual(support.read_expected(path)["S4"],
+                             "defect: exp 30 ulp off (e.txt:2); difference: float32 by design "
+                             "(e.txt:1)")
+            for lines in ("S4 defect: a\nS4 defect: b\n",
+                          "S4 defect: a\nS4 difference: b\nS4 difference: c\n"):
+                with open(path, "w") as f:
+                    f.write(lines)
+                with self.assertRaisesRegex(ValueError, "e.txt:[23]: a second '(defect|"
+                                                        "difference)' line for S4"):
+                    support.read_expected(path)
+
     def test_a_listed_clause_that_passes_is_unexpected(self):
         code, rec, out = check("reference", ["S9 defect: pretend it recurses"])
         self.assertEqual(code, 1, out)
@@ -88,11 +105,13 @@ class TestRender(unittest.TestCase):
                               "S3": clause("error", "difference: by design"),
                               "S4": {"status": "pass", "message": "[x] skipped: cannot fail "
                                                                   "here: it copies"},
-                              "S5": {"status": "pass", "message": "[y] skipped: a lacks z"}}},
+                              "S5": {"status": "pass", "message": "[y] skipped: a lacks z"},
+                              "S6": clause("fail", "defect: d (a.txt:2); difference: e (a.txt:1)")
+                              }},
             "b": {"engine": "b", "not_run": "tox -e b exited 1 with no result: no wheel"}}}
         text = render.markdown(results)
         self.assertIn("| a | 1 | 3.11 | 2 | defect | **FAIL** | differs | pass° | pass* | "
-                      "1 unexpected: S2 |", text)
+                      "defect + differs | 1 unexpected: S2 |", text)
         self.assertIn("- **b**: tox -e b exited 1 with no result: no wheel", text)
 
 
