@@ -158,39 +158,66 @@ def unprobed(E, cap):
     return [n for n in adapters.CAPABILITIES[cap] if not hasattr(E, n)]
 
 
+def run_probe(E, cap):
+    """None if cap's probe works, else the exception it raised."""
+    try:
+        PROBES[cap](E)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def absence(E, cap):
+    """What C1's probe says of a capability the adapter declares absent: (kind, text), kind
+    one of "unprobed" (no construct to probe, or not the engine's step), "refused" (the
+    engine's own error: the absence stands), "works" or "differs" (the absence is false)."""
+    if E.ABSENT[cap].startswith("not judged at step"):
+        return "unprobed", "beyond the engine's book step"
+    if cap == "retains_grads" and step_of(E) >= RETAIN_GRAD_STEP:
+        return "unprobed", "from step 18 the book's own backward() drops them too"
+    lacking = unprobed(E, cap)
+    if lacking:
+        return "unprobed", f"the adapter names no {', '.join(lacking)} (no such construct)"
+    problem = run_probe(E, cap)
+    if problem is None:
+        return "works", "its probe works"
+    if isinstance(problem, Differs):
+        return "differs", str(problem)
+    return "refused", f"{type(problem).__name__}: {str(problem).splitlines()[0] if str(problem) else ''}"
+
+
+def absences(E):
+    """{capability: what its probe says} for every capability the adapter declares absent."""
+    return {cap: "{}: {}".format(*absence(E, cap)) for cap in E.ABSENT if cap in PROBES}
+
+
 class CapabilityClauses(Clauses):
 
     def test_c1_capabilities_match_the_engine(self):
         """C1: every capability the adapter declares works, and every one it declares absent is one the engine lacks."""
         E = self.engine
-        for cap, probe in PROBES.items():
+        for cap in PROBES:
             if cap in getattr(E, "MISSING", {}):
                 continue  # the clauses that need it fail, naming the step
-            absent = cap in E.ABSENT
-            if absent and (E.ABSENT[cap].startswith("not judged at step") or unprobed(E, cap)):
-                continue  # beyond the engine's step, or nothing the adapter names to probe
-            if absent and cap == "retains_grads" and step_of(E) >= RETAIN_GRAD_STEP:
-                continue  # from step 18 the book's own backward() drops them too
-            try:
-                probe(E)
-            except Exception as exc:
-                problem = exc
-            else:
-                problem = None
+            if cap in E.ABSENT:
+                kind, text = absence(E, cap)
+                with self.subTest(cap):
+                    if kind == "works":
+                        self.fail(f"{self.clause}: the adapter declares {cap!r} absent "
+                                  f"({E.ABSENT[cap]}), but its probe works: the engine has it; "
+                                  f"remove {cap!r} from ABSENT")
+                    if kind == "differs":
+                        self.fail(f"{self.clause}: the adapter declares {cap!r} absent "
+                                  f"({E.ABSENT[cap]}), but the engine has it and answers "
+                                  f"differently ({text}); a difference is not an absence: "
+                                  f"remove {cap!r} from ABSENT and list the clauses it fails, "
+                                  f"with their category, in the engine's expected-failure file")
+                continue
+            problem = run_probe(E, cap)
+            # A present construct that answers differently (Differs) is for its clauses to judge.
             with self.subTest(cap):
-                if absent and problem is None:
-                    self.fail(f"{self.clause}: the adapter declares {cap!r} absent "
-                              f"({E.ABSENT[cap]}), but its probe works: the engine has it; "
-                              f"remove {cap!r} from ABSENT")
-                if absent and isinstance(problem, Differs):
-                    self.fail(f"{self.clause}: the adapter declares {cap!r} absent "
-                              f"({E.ABSENT[cap]}), but the engine has it and answers "
-                              f"differently ({problem}); a difference is not an absence: "
-                              f"remove {cap!r} from ABSENT and list the clauses it fails, with "
-                              f"their category, in the engine's expected-failure file")
-                if not absent and problem is not None and not isinstance(problem, Differs) \
+                if problem is not None and not isinstance(problem, Differs) \
                         and cap not in getattr(E, "ASSUMED", ()):
-                    # (a present construct that answers differently is for its clauses to judge)
                     self.fail(f"{self.clause}: the adapter declares {cap!r} but its probe "
                               f"fails ({type(problem).__name__}: {problem}); fix the adapter, "
                               f"or add {cap!r} to ABSENT with the reason if the engine has no "

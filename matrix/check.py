@@ -16,6 +16,7 @@ import numpy as np
 
 import adapters
 from conformance import runner
+from conformance.test_capabilities import absences
 from matrix import RESULT_VAR, expectations
 
 ENGINE_VAR = "CONFORMANCE_ENGINE"
@@ -46,6 +47,7 @@ def record(key, engine, outcomes, expected, bad):
         "numpy": np.__version__,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "absent": dict(engine.ABSENT),
+        "absent_probes": absences(engine),
         "clauses": {c: {"status": s, "message": m, "expected": expected.get(c)}
                     for c, (s, m) in sorted(outcomes.items(), key=lambda kv: order(kv[0]))},
         "unexpected": {c: bad[c] for c in sorted(bad, key=order)},

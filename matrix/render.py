@@ -93,7 +93,9 @@ def markdown(results):
             if rec["clauses"][clause]["status"] not in ("fail", "error"):
                 out.append(f"- {clause} {md(why)}")
         if rec["absent"]:
-            out.append("- capabilities absent: " + "; ".join(
-                f"`{cap}` ({md(reason)})" for cap, reason in sorted(rec["absent"].items())))
+            probes = rec.get("absent_probes", {})
+            out.append("- capabilities absent (C1's probe in brackets): " + "; ".join(
+                f"`{cap}` ({md(reason)}) [{md(probes.get(cap, 'not recorded'))}]"
+                for cap, reason in sorted(rec["absent"].items())))
         out.append("")
     return "\n".join(out)
