@@ -152,7 +152,7 @@ def expected_path(engine):
     path = os.environ.get(EXPECTED_VAR) or os.path.join(EXPECTED_DIR, f"{engine.NAME}.txt")
     if os.environ.get(EXPECTED_VAR) and not os.path.isfile(path):
         raise ValueError(f"{EXPECTED_VAR}={path!r} does not exist; give the path of a file of "
-                         f"lines 'S9 reason', or unset it")
+                         f"lines 'S9 defect: reason' or 'S1 difference: reason', or unset it")
     return path if os.path.isfile(path) else None
 
 

@@ -35,6 +35,8 @@ def headline(clause, message):
         match = re.search(rf"\b{clause}( \(step \d+\))?:", ln)
         if match:
             return ln[match.start():]
+    if "Reproduce:" in lines[1:]:  # an exception: its last line comes before the replay
+        return lines[lines.index("Reproduce:") - 1]
     return lines[-1] if lines else ""
 
 

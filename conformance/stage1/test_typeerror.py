@@ -28,6 +28,7 @@ class TypeErrorClauses(Clauses):
                 with self.assertRaises(TypeError, msg=f"{self.clause}: Variable({show(data)}) "
                                                       f"of type {type(data).__name__}"):
                     E.Variable(data)
+        self.call("print(E.Variable(None).data)  # must be None")
         self.assertIsNone(E.Variable(None).data, f"{self.clause}: Variable(None) is accepted")
         for data in ARRAYS:
             with self.subTest(f"Variable of a {data.dtype} array of shape {data.shape}"):
