@@ -273,6 +273,28 @@ class TestCapabilityProbes(unittest.TestCase):
         self.assertEqual(outcomes["C1"], (runner.PASS, ""))
         self.assertEqual(outcomes["S12"][0], runner.FAIL, outcomes["S12"])
 
+    def test_what_c1_says_of_each_absence(self):
+        from conformance.test_capabilities import absences
+        ref = adapters.load("reference")
+
+        def float_grad(fn, x, gy=None):
+            if np.asarray(x).dtype.kind != "f":
+                raise TypeError("only floating-point inputs have gradients")
+            return ref.grad(fn, x, gy)
+        engine = self.fake(grad=float_grad, STEP=18, ABSENT=dict(
+            ref.ABSENT, integers="floats only", as_array="none", array_like="not judged at "
+            "step 18 (step 19 introduces it)", vector="scalars only"))
+        del engine.as_array
+        self.assertEqual(absences(engine), {
+            "retains_grads": "unprobed: from step 18 the book's own backward() drops them too",
+            "integers": "refused: TypeError: only floating-point inputs have gradients",
+            "as_array": "unprobed: the adapter names no as_array (no such construct)",
+            "array_like": "unprobed: beyond the engine's book step",
+            "vector": "works: its probe works"})
+        engine.STEP = 17  # steps 7-17 keep every grad: dropping them is a difference there
+        self.assertEqual(absences(engine)["retains_grads"],
+                         "differs: an intermediate's grad is None after y.backward()")
+
     def test_an_absence_the_engine_refuses_with_its_own_error_stands(self):
         ref = adapters.load("reference")
 

@@ -50,6 +50,8 @@ class TestCheck(unittest.TestCase):
         for key in ("engine", "version", "python", "numpy", "date", "clauses", "unexpected"):
             self.assertIn(key, rec)
         self.assertEqual({c["status"] for c in rec["clauses"].values()}, {"pass"}, out)
+        self.assertEqual(rec["absent_probes"], {"retains_grads": "unprobed: from step 18 the "
+                                                "book's own backward() drops them too"})
 
     def test_an_expected_failure_without_its_category_stops_the_check(self):
         code, rec, out = check("reference", ["S9 it recurses"])
