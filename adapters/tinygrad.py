@@ -70,7 +70,8 @@ def leaf(a):
     return Tensor(a)
 
 
-Variable = leaf
+def Variable(data, **keywords):  # noqa: N802 (the protocol's name; keywords go to Tensor)
+    return Tensor(data, **keywords)
 
 
 def value(v):

@@ -100,8 +100,8 @@ def leaf(a):
     return torch.from_numpy(a).requires_grad_(True)
 
 
-def Variable(data):  # noqa: N802 (the protocol's name)
-    t = torch.from_numpy(data)
+def Variable(data, **keywords):  # noqa: N802 (the protocol's name; keywords go to torch)
+    t = torch.from_numpy(data, **keywords)
     if t.is_floating_point() or t.is_complex():
         t.requires_grad_(True)
     return t

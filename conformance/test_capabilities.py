@@ -95,6 +95,7 @@ def probe_operators(E):
 
 def probe_array_operands(E):
     x = np.array(1.0) if "vector" in E.ABSENT else np.array([1.0])
+    E.value(E.leaf(x) * np.array(2.0))  # the engine's operator first: its answer, not numpy's
     E.value(np.array(2.0) * x + E.leaf(x))
 
 
