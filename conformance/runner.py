@@ -52,8 +52,16 @@ class _Result(unittest.TestResult):
         super().startTest(test)
         self.ran.add(clause_of(test))
 
-    def addSuccess(self, test):
-        self._note(test, PASS)
+    def finish(self):
+        """{clause: (status, message)}. A skipped part leaves unittest no success to report
+        (Python 3.11 on): a clause that ran with no failure and was not skipped as a whole
+        passed what applied, and its message lists the parts skipped."""
+        for clause in self.ran:
+            status, message = self.outcomes.get(clause, (PASS, ""))
+            if status == PASS:
+                message = "; ".join(self.parts.get(clause, ()))
+            self.outcomes[clause] = (status, message)
+        return self.outcomes
 
     def addSkip(self, test, reason):
         if getattr(test, "test_case", None) is None:
@@ -102,11 +110,4 @@ def run(engine=None, spec=None, reverse=False):
         isolation.plan([test._request(test._testMethodName) for test in tests])
     result = _Result()
     suite.run(result)
-    for clause in result.ran:
-        # A skipped part leaves unittest no success to report (Python 3.11 on): a clause that
-        # ran with no failure and was not skipped as a whole passed what applied.
-        status, message = result.outcomes.get(clause, (PASS, ""))
-        if status == PASS:
-            message = "; ".join(result.parts.get(clause, ()))
-        result.outcomes[clause] = (status, message)
-    return result.outcomes
+    return result.finish()

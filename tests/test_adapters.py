@@ -218,6 +218,43 @@ class TestVacuousParts(unittest.TestCase):
         self.assertEqual(runner.run(ref)["S16"], (runner.PASS, ""))
 
 
+class TestRunnerOutcomes(unittest.TestCase):
+    """How a clause's unittest events become its outcome, whatever the Python version."""
+
+    def outcomes(self, body):
+        class Case(unittest.TestCase):
+            def test_it(self):
+                """S1 (step 1): a clause."""
+                body(self)
+        result = runner._Result()
+        unittest.TestSuite([Case("test_it")]).run(result)
+        return result.finish()["S1"]
+
+    def test_each_kind_of_event(self):
+        def part_skipped(t):
+            with t.subTest("a part"):
+                t.skipTest("lacks it")
+
+        def failed_after_a_skipped_part(t):
+            part_skipped(t)
+            t.fail("S1: wrong")
+
+        def subtest_failed_then_errored(t):
+            with t.subTest("one"):
+                t.fail("S1: wrong")
+            raise ValueError("boom")
+        cases = [(lambda t: None, (runner.PASS, "")),
+                 (part_skipped, (runner.PASS, "[a part] skipped: lacks it")),
+                 (lambda t: t.skipTest("no such concept"), (runner.SKIP, "no such concept")),
+                 (lambda t: t.fail("S1: wrong"), (runner.FAIL, "S1: wrong")),
+                 (failed_after_a_skipped_part, (runner.FAIL, "S1: wrong")),
+                 (lambda t: {}["k"], (runner.ERROR, "KeyError: 'k'")),
+                 (subtest_failed_then_errored, (runner.ERROR, "ValueError: boom"))]
+        for body, want in cases:
+            with self.subTest(want):
+                self.assertEqual(self.outcomes(body), want)
+
+
 class TestCapabilityProbes(unittest.TestCase):
 
     def fake(self, **changes):

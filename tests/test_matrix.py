@@ -1,10 +1,12 @@
 """The matrix tool: an engine env is green exactly when its failures are the listed ones."""
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 from conformance import support
 from matrix import expectations, render
@@ -74,6 +76,17 @@ class TestCheck(unittest.TestCase):
                 with self.assertRaisesRegex(ValueError, "e.txt:[23]: a second '(defect|"
                                                         "difference)' line for S4"):
                     support.read_expected(path)
+
+    def test_a_line_naming_no_clause_is_warned_about(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "e.txt")
+            with open(path, "w") as f:
+                f.write("S1 defect: a\nS31 difference: b\nS32 defect: c\n")
+            err = io.StringIO()
+            with mock.patch.object(sys, "stderr", err):
+                self.assertEqual(sorted(support.read_expected(path)), ["S1", "S31", "S32"])
+        self.assertEqual(err.getvalue(), f"conformance: warning: {path}:3: S32 matches no "
+                                         f"clause; remove the line\n")
 
     def test_a_listed_clause_that_passes_is_unexpected(self):
         code, rec, out = check("reference", ["S9 defect: pretend it recurses"])
