@@ -59,19 +59,19 @@ def record(key, engine, outcomes, expected, bad):
 def report(rec, out):
     out.write(f"matrix: {rec['engine']} {rec['version']} (Python {rec['python']}, "
               f"numpy {rec['numpy']})\n")
+    from matrix.render import cell  # (render imports this module)
     for clause, c in rec["clauses"].items():
         status = c["status"]
         note = ""
         if status == "skip":
             note = c["message"]
         elif status == "pass" and c["message"]:
-            from matrix.render import cell  # (render imports this module)
             status, note = cell(clause, c), c["message"]
         elif status in ("fail", "error"):
             note = headline(clause, c["message"])
             if c["expected"] is not None:
-                status = f"x{status}"  # expected
-                note = f"expected ({c['expected']}): {note}"
+                status = cell(clause, c)  # its category
+                note = f"expected {c['status']} ({c['expected']}): {note}"
         flag = "  UNEXPECTED" if clause in rec["unexpected"] else ""
         out.write(f"  {clause:<4} {status:<6} {note}{flag}\n")
     for clause, why in rec["unexpected"].items():

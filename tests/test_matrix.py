@@ -9,7 +9,7 @@ import unittest
 from unittest import mock
 
 from conformance import support
-from matrix import expectations, render
+from matrix import check as matrix_check, expectations, render
 from tests.broken import MUTANTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -106,6 +106,46 @@ class TestCheck(unittest.TestCase):
         self.assertEqual(listed[0], 0, listed[2])
         self.assertEqual({c for c, v in listed[1]["clauses"].items()
                           if v["expected"] is not None}, set(mutant.breaks))
+
+
+class TestReport(unittest.TestCase):
+
+    def test_headline_is_the_line_that_says_what_is_wrong(self):
+        for message, want in (
+                ("Traceback\nAssertionError: x\nS9 (step 8): grad of 1000 squares must give 0\n"
+                 "Reproduce:\n    python -m unittest t", "S9 (step 8): grad of 1000 squares must give 0"),
+                ("boom: S9: wrong there", "S9: wrong there"),
+                ("Raised: \nTraceback (most recent call last):\n  File x\nTypeError: bad\n"
+                 "Reproduce:\n    python -m unittest t", "TypeError: bad"),
+                ("S19 (step 14): another clause's line\nlast line", "last line"),
+                ("", "")):
+            with self.subTest(message):
+                self.assertEqual(matrix_check.headline("S9", message), want)
+
+    def test_report_prints_one_line_a_clause_and_the_verdict(self):
+        def c(status, message="", expected=None):
+            return {"status": status, "message": message, "expected": expected}
+        rec = {"engine": "e", "version": "1", "python": "3.11", "numpy": "2",
+               "clauses": {"S1": c("pass"), "S2": c("skip", "e lacks variable: none"),
+                           "S3": c("pass", "[x] skipped: cannot fail here: copies"),
+                           "S4": c("fail", "S4: off", "defect: exp (e.txt:1)"),
+                           "S5": c("error", "Raised:\nKeyError: 'k'\nReproduce:\n  cmd"),
+                           "C1": c("pass")},
+               "unexpected": {"S5": "error, not listed as expected"}}
+        out = io.StringIO()
+        matrix_check.report(rec, out)
+        self.assertEqual(out.getvalue().splitlines(), [
+            "matrix: e 1 (Python 3.11, numpy 2)",
+            "  S1   pass   ",
+            "  S2   skip   e lacks variable: none",
+            "  S3   pass°  [x] skipped: cannot fail here: copies",
+            "  S4   defect expected fail (defect: exp (e.txt:1)): S4: off",
+            "  S5   error  KeyError: 'k'  UNEXPECTED",
+            "  C1   pass   ",
+            "",
+            "S5 is unexpected: error, not listed as expected",
+            "Raised:", "KeyError: 'k'", "Reproduce:", "  cmd",
+            "matrix: e: 1 error, 1 expected fail, 3 pass, 1 skip; 1 unexpected (S5)"])
 
 
 class TestRender(unittest.TestCase):
