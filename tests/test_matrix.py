@@ -118,6 +118,7 @@ class TestReport(unittest.TestCase):
                 ("Raised: \nTraceback (most recent call last):\n  File x\nTypeError: bad\n"
                  "Reproduce:\n    python -m unittest t", "TypeError: bad"),
                 ("S19 (step 14): another clause's line\nlast line", "last line"),
+                ("KeyError: 'k'\nReproduce:\n    cmd", "KeyError: 'k'"),
                 ("", "")):
             with self.subTest(message):
                 self.assertEqual(matrix_check.headline("S9", message), want)
