@@ -1,6 +1,5 @@
 """Engine selection and the adapter protocol: good specs load, bad ones fail in one line."""
 import ast
-import io
 import os
 import subprocess
 import sys
@@ -255,6 +254,25 @@ class TestRunnerOutcomes(unittest.TestCase):
                 self.assertEqual(self.outcomes(body), want)
 
 
+def lenient_variable():
+    """The reference's Variable, except that it takes any value: the concept, answering
+    differently."""
+    ref = adapters.load("reference")
+
+    class Lenient(ref.Variable):
+        def __init__(self, data, name=None):
+            self.data, self.name, self.grad, self.creator, self.generation = (
+                data, name, None, None, 0)
+    return Lenient
+
+
+def float_grad(fn, x, gy=None):
+    """The reference's grad, refusing integer inputs with its own error."""
+    if np.asarray(x).dtype.kind != "f":
+        raise TypeError("only floating-point inputs have gradients")
+    return adapters.load("reference").grad(fn, x, gy)
+
+
 class TestCapabilityProbes(unittest.TestCase):
 
     def fake(self, **changes):
@@ -286,12 +304,7 @@ class TestCapabilityProbes(unittest.TestCase):
 
     def test_an_adapter_that_hides_a_difference_as_an_absence_fails_c1(self):
         ref = adapters.load("reference")
-
-        class Lenient(ref.Variable):  # the engine has the concept and behaves differently
-            def __init__(self, data, name=None):
-                self.data, self.name, self.grad, self.creator, self.generation = (
-                    data, name, None, None, 0)
-        outcomes = runner.run(self.fake(Variable=Lenient, ABSENT=dict(
+        outcomes = runner.run(self.fake(Variable=lenient_variable(), ABSENT=dict(
             ref.ABSENT, type_check="Variable takes any value")))
         status, message = outcomes["C1"]
         self.assertEqual(status, runner.FAIL, message)
@@ -300,24 +313,13 @@ class TestCapabilityProbes(unittest.TestCase):
                       "is not an absence", message)
 
     def test_a_present_capability_that_answers_differently_is_left_to_its_clauses(self):
-        ref = adapters.load("reference")
-
-        class Lenient(ref.Variable):
-            def __init__(self, data, name=None):
-                self.data, self.name, self.grad, self.creator, self.generation = (
-                    data, name, None, None, 0)
-        outcomes = runner.run(self.fake(Variable=Lenient))
+        outcomes = runner.run(self.fake(Variable=lenient_variable()))
         self.assertEqual(outcomes["C1"], (runner.PASS, ""))
         self.assertEqual(outcomes["S12"][0], runner.FAIL, outcomes["S12"])
 
     def test_what_c1_says_of_each_absence(self):
         from conformance.test_capabilities import absences
         ref = adapters.load("reference")
-
-        def float_grad(fn, x, gy=None):
-            if np.asarray(x).dtype.kind != "f":
-                raise TypeError("only floating-point inputs have gradients")
-            return ref.grad(fn, x, gy)
         engine = self.fake(grad=float_grad, STEP=18, ABSENT=dict(
             ref.ABSENT, integers="floats only", as_array="none", array_like="not judged at "
             "step 18 (step 19 introduces it)", vector="scalars only"))
@@ -334,14 +336,10 @@ class TestCapabilityProbes(unittest.TestCase):
 
     def test_an_absence_the_engine_refuses_with_its_own_error_stands(self):
         ref = adapters.load("reference")
-
-        def float_grad(fn, x, gy=None):
-            if np.asarray(x).dtype.kind != "f":
-                raise TypeError("only floating-point inputs have gradients")
-            return ref.grad(fn, x, gy)
         outcomes = runner.run(self.fake(grad=float_grad, ABSENT=dict(
             ref.ABSENT, integers="gradients of floats only")))
         self.assertEqual(outcomes["C1"], (runner.PASS, ""))
+
 
 class TestCommandLine(unittest.TestCase):
 
