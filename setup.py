@@ -1,4 +1,4 @@
-from setuptools import setup
+from setuptools import find_packages, setup
 
 setup(
     name="dezero-conformance",
@@ -9,7 +9,10 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.9",
-    packages=["reference", "adapters", "conformance", "conformance.stage1", "conformance.stage2"],
+    # One top-level import name: `adapters`, `conformance`, `reference` and `matrix` are other
+    # distributions' on the package index, and installing them would overwrite those.
+    packages=find_packages(include=["dezero_conformance", "dezero_conformance.*"]),
+    package_data={"dezero_conformance": ["expected/*.txt"]},
     install_requires=["numpy"],
     # One entry per engine adapter: `pip install .[torch]`. Pins install on the Python
     # versions listed in .github/workflows/engines.yml; see the adapter's docstring for why.

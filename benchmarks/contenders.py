@@ -153,7 +153,7 @@ def make(name):
         return floor_scalar, f"numpy {np.__version__}"
     if name in ("reference", "reference-stage1"):
         sys.path.insert(0, ROOT)
-        from reference import stage1, stage2
+        from dezero_conformance.reference import stage1, stage2
         engine = stage2 if name == "reference" else stage1
         return book_style(engine), engine.__version__
     if name == "book":

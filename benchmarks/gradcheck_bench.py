@@ -33,9 +33,9 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import adapters  # noqa: E402
-from conformance import gradcheck  # noqa: E402
-from conformance.gradcheck import check_gradient  # noqa: E402
+from dezero_conformance import adapters  # noqa: E402
+from dezero_conformance.conformance import gradcheck  # noqa: E402
+from dezero_conformance.conformance.gradcheck import check_gradient  # noqa: E402
 
 SIZES = (10, 10 ** 3, 10 ** 6)
 # Largest n at which a full-mode checker is run rather than extrapolated.

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-import adapters
+from dezero_conformance import adapters
 from matrix import RESULT_VAR, ROOT, HERE, render
 
 RESULTS_JSON = os.path.join(HERE, "results.json")

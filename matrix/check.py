@@ -1,4 +1,4 @@
-"""Run the suite on CONFORMANCE_ENGINE and judge it against matrix/expected/<engine>.txt.
+"""Run the suite on CONFORMANCE_ENGINE and judge it against dezero_conformance/expected/<engine>.txt.
 
 `python -m matrix.check` (what each engine's tox environment runs). Prints one line per
 clause; exits 0 when every failure is listed as expected and every listed clause fails,
@@ -14,9 +14,9 @@ import sys
 
 import numpy as np
 
-import adapters
-from conformance import runner
-from conformance.test_capabilities import absences
+from dezero_conformance import adapters
+from dezero_conformance.conformance import runner
+from dezero_conformance.conformance.test_capabilities import absences
 from matrix import RESULT_VAR, expectations
 
 ENGINE_VAR = "CONFORMANCE_ENGINE"

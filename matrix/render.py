@@ -1,5 +1,5 @@
 """matrix/results.md from the merged results."""
-from conformance.support import VACUOUS, category_of
+from dezero_conformance.conformance.support import VACUOUS, category_of
 from matrix.check import headline, order
 
 CELL = {"pass": "pass", "skip": "skip", "fail": "**FAIL**", "error": "**ERROR**"}
@@ -38,7 +38,7 @@ def md(text):
 LEGEND = ("`pass`; `pass*`: passed the parts that apply, others skipped (listed below); "
           "`pass°`: passed, but a part could not have failed on this engine (why below); "
           "`skip`: the engine's design has no such concept (reason below); "
-          "`defect`: an expected failure (matrix/expected/ENGINE.txt) that is an engine "
+          "`defect`: an expected failure (dezero_conformance/expected/ENGINE.txt) that is an engine "
           "defect, against the contract and the engine's own intent; `differs`: an expected "
           "failure that is a deliberate difference, the engine's documented design; "
           "**FAIL**/**ERROR**: a failure nobody has explained.")

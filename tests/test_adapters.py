@@ -11,9 +11,10 @@ from unittest import mock
 
 import numpy as np
 
-import adapters
-from adapters import book
-from conformance import runner
+from dezero_conformance import adapters
+from dezero_conformance.adapters import book
+from dezero_conformance.conformance import runner
+from tests.broken import BY_NAME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -128,7 +129,7 @@ class TestRealEngineAdapters(unittest.TestCase):
     @staticmethod
     def read(engine):
         """(top-level names the adapter binds, its ABSENT as {capability: reason})."""
-        with open(os.path.join(ROOT, "adapters", f"{engine}.py")) as f:
+        with open(os.path.join(ROOT, "dezero_conformance", "adapters", f"{engine}.py")) as f:
             tree = ast.parse(f.read())
         names, absent = set(), None
         for node in tree.body:
@@ -318,7 +319,7 @@ class TestCapabilityProbes(unittest.TestCase):
         self.assertEqual(outcomes["S12"][0], runner.FAIL, outcomes["S12"])
 
     def test_what_c1_says_of_each_absence(self):
-        from conformance.test_capabilities import absences
+        from dezero_conformance.conformance.test_capabilities import absences
         ref = adapters.load("reference")
         engine = self.fake(grad=float_grad, STEP=18, ABSENT=dict(
             ref.ABSENT, integers="floats only", as_array="none", array_like="not judged at "
@@ -349,6 +350,26 @@ class TestCommandLine(unittest.TestCase):
         self.assertTrue(run.stderr.startswith("conformance: testing engine reference "),
                         run.stderr[:200])
 
+    def test_verbose_output_names_each_failed_sub_case(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "square_is_x_abs_x.py")
+            with open(path, "w") as f:
+                f.write(BY_NAME["square_is_x_abs_x"].source())
+            run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance",
+                                  "-v"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                                 env=dict(os.environ, CONFORMANCE_ENGINE=path))
+        headers = [line for line in run.stderr.splitlines() if line.startswith("FAIL: ")]
+        self.assertGreater(len(headers), 10, run.stderr[-2000:])
+        for line in headers:  # the report after the run, on every Python
+            self.assertRegex(line, r"\) \[.+\]$")
+        if sys.version_info >= (3, 11):  # where -v prints a line as each sub-case fails
+            status = [line for line in run.stderr.splitlines() if line.endswith(" ... FAIL")]
+            self.assertEqual(len(status), len(headers), run.stderr[-2000:])
+            self.assertEqual(len(set(status)), len(status),
+                             "\n".join(sorted(line for line in status if status.count(line) > 1)))
+            for line in status:
+                self.assertRegex(line, r"^S\d+ \(step \d+\): .* \[.+\] \.\.\. FAIL$")
+
     def test_a_bad_engine_stops_the_run_in_one_line(self):
         run = suite_run("no_such_engine")
         self.assertEqual(run.returncode, 2)
@@ -362,7 +383,7 @@ class TestCommandLine(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "needs_a_compiler.py")
             with open(path, "w") as f:
-                f.write("import adapters\nraise adapters.EngineUnavailable('the engine found no "
+                f.write("from dezero_conformance import adapters\nraise adapters.EngineUnavailable('the engine found no "
                         "compiler; install it (`apt-get install -y clang`) and run again')\n")
             run = suite_run(path)
         self.assertEqual(run.returncode, 2, run.stderr)

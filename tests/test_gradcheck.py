@@ -10,11 +10,11 @@ from unittest import mock
 
 import numpy as np
 
-import adapters
-from adapters import book
-from conformance import gradcheck
-from conformance.gradcheck import assert_gradient, check_gradient
-from conformance.support import SEED_VAR
+from dezero_conformance import adapters
+from dezero_conformance.adapters import book
+from dezero_conformance.conformance import gradcheck
+from dezero_conformance.conformance.gradcheck import assert_gradient, check_gradient
+from dezero_conformance.conformance.support import SEED_VAR
 from tests.broken import BY_NAME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

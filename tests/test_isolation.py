@@ -7,7 +7,7 @@ import tempfile
 import time
 import unittest
 
-from conformance import isolation
+from dezero_conformance.conformance import isolation
 from tests.broken import BY_NAME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,14 +29,18 @@ def processes_naming(text):
     return found
 
 
-class EngineFile:
-    """A mutant's source in a temporary file, named uniquely so its processes can be found."""
+HANGS_AT_IMPORT = ("hangs_at_import", "while True:\n    pass\n")
 
-    def __init__(self, name):
+
+class EngineFile:
+    """A mutant's source (or the given source) in a temporary file, named uniquely so its
+    processes can be found."""
+
+    def __init__(self, name, source=None):
         self.tmp = tempfile.TemporaryDirectory()
         self.path = os.path.join(self.tmp.name, f"{name}.py")
         with open(self.path, "w") as f:
-            f.write(BY_NAME[name].source())
+            f.write(BY_NAME[name].source() if source is None else source)
 
     def __enter__(self):
         return self.path
@@ -76,19 +80,37 @@ class TestProcesses(unittest.TestCase):
                 self.assertTrue(wait_for(lambda: not processes_naming(path), 5),
                                 f"left behind: {processes_naming(path)}")
 
-    def test_a_killed_run_leaves_nothing(self):
-        with EngineFile("hangs_on_deep_chains") as path:
-            run = subprocess.Popen([sys.executable, "-m", "unittest", "discover", "conformance"],
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env=dict(os.environ, CONFORMANCE_ENGINE=path))
-            try:  # the engine's process, then the hanging clause's child
-                self.assertTrue(wait_for(lambda: len(processes_naming(path)) >= 2, 60))
-                run.send_signal(signal.SIGTERM)
-                run.wait(timeout=30)
-                self.assertTrue(wait_for(lambda: not processes_naming(path), 10),
-                                f"left behind: {processes_naming(path)}")
-            finally:
-                run.kill()
+    def test_the_engines_processes_die_with_the_run_however_it_ends(self):
+        for where, engine, count in (("hangs in its import", HANGS_AT_IMPORT, 1),
+                                     ("hangs in a clause", "hangs_on_deep_chains", 2)):
+            for sig in (signal.SIGTERM, signal.SIGKILL, signal.SIGHUP):
+                with self.subTest(f"the engine {where}, the run gets {sig.name}"), \
+                        EngineFile(*engine) if isinstance(engine, tuple) else \
+                        EngineFile(engine) as path:
+                    run = subprocess.Popen(
+                        [sys.executable, "-m", "unittest", "discover", "conformance"], cwd=ROOT,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        env=dict(os.environ, CONFORMANCE_ENGINE=path))
+                    def workers():  # the engine's process, and the hanging clause's child
+                        return [pid for pid in processes_naming(path) if pid != run.pid]
+                    try:
+                        self.assertTrue(wait_for(lambda: len(workers()) >= count, 60),
+                                        f"never started: {workers()}")
+                        time.sleep(0.5)  # well into the hang
+                        run.send_signal(sig)
+                        run.wait(timeout=30)
+                        self.assertTrue(wait_for(lambda: not processes_naming(path), 10),
+                                        f"left behind: {processes_naming(path)}")
+                    finally:
+                        run.kill()
+                        run.wait()
+
+    def test_the_engines_process_ends_at_once_if_its_parent_is_gone_already(self):
+        code = ("import os; from dezero_conformance.conformance.worker import die_with; "
+                "die_with(os.getppid() + 1); print('still running')")
+        run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual((run.returncode, run.stdout), (1, ""), run.stderr)
 
     def test_each_clause_meets_a_fresh_engine_and_threads_mean_a_new_interpreter(self):
         for name, mode in (("reads_stdin", "fork"), ("thread_at_import", "spawn")):

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 from unittest import mock
 
-from conformance import support
+from dezero_conformance.conformance import support
 from matrix import check as matrix_check, expectations, render
 from tests.broken import MUTANTS
 

@@ -9,10 +9,10 @@ import textwrap
 import unittest
 from unittest import mock
 
-import adapters
-from adapters import book
-from conformance import isolation, runner
-from conformance.support import clause_id, clause_step
+from dezero_conformance import adapters
+from dezero_conformance.adapters import book
+from dezero_conformance.conformance import isolation, runner
+from dezero_conformance.conformance.support import clause_id, clause_step
 from tests.broken import BY_NAME, MUTANTS, UNRULY
 
 CLAUSES1 = {f"S{i}" for i in range(1, 17)} | {"C1"}  # stage 1: steps 1-10

@@ -9,13 +9,13 @@ import types
 import unittest
 from unittest import mock
 
-import adapters
-from adapters import book
-from conformance import runner
+from dezero_conformance import adapters
+from dezero_conformance.adapters import book
+from dezero_conformance.conformance import runner
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENGINES = os.path.join(ROOT, "tests", "engines")
-STAGE2 = os.path.join(ROOT, "reference", "stage2.py")
+STAGE2 = os.path.join(ROOT, "dezero_conformance", "reference", "stage2.py")
 
 
 def suite_run(engine, **env):
@@ -113,7 +113,7 @@ class TestMissingNames(unittest.TestCase):
 
     def test_the_references_are_judged_strictly(self):
         for path, step, name in ((STAGE2, 24, "reference"),
-                                 (os.path.join(ROOT, "reference", "stage1.py"), 10,
+                                 (os.path.join(ROOT, "dezero_conformance", "reference", "stage1.py"), 10,
                                   "reference_stage1")):
             with self.subTest(name):
                 module = types.ModuleType("noexp")
@@ -144,7 +144,7 @@ class TestMissingNames(unittest.TestCase):
 
     def test_from_step_20_the_kits_square_and_exp_stand_in(self):
         engine = adapters.load(os.path.join(ENGINES, "core_simple_step24.py"))
-        self.assertEqual(engine.Square.__module__, "adapters.book")
+        self.assertEqual(engine.Square.__module__, "dezero_conformance.adapters.book")
         self.assertIn("numerical_diff", engine.RETIRED)
         notices = " ".join(engine.NOTICES)
         self.assertIn("the kit's Exp, a subclass of", notices)

@@ -10,7 +10,7 @@ source, to save as a .py file and check by path.
 import os
 import types
 
-from reference import stage1, stage2
+from dezero_conformance.reference import stage1, stage2
 
 SOURCE_PATH = stage1.__file__
 SOURCES = {"stage1": stage1.__file__, "stage2": stage2.__file__}

@@ -1,0 +1,248 @@
+"""Adapters: the only way the conformance suite reaches an engine.
+
+An adapter is a plain module that translates the engine's names into the names below. It
+never changes behaviour: whatever a clause checks (a type, a value, an exception, recursion)
+must come from the engine untouched. Adapters never import the suite.
+
+Every adapter provides
+    NAME                  the engine's name in reports, e.g. "reference"
+    version()             the engine's version, a str
+    ABSENT                {capability: reason} for each capability below that the engine's
+                          design lacks; every capability not listed is declared present, and
+                          the clauses that need an absent one are skipped with its reason
+                          (see "Absent or different" below)
+    leaf(a)               numpy array -> an engine value that gradients are taken against
+    value(v)              engine value -> its forward data, as the engine holds it
+    square(v)             the engine's square, engine value -> engine value
+    grad(fn, x, gy=None)  y = fn(leaf(x)), then backpropagate from y and return
+                          (forward data of y, gradient with respect to x), each as data that
+                          np.asarray turns into the values; gy=None lets the engine seed the
+                          output gradient itself (the book's backward() with y.grad unset),
+                          else gy (an array shaped like y) is the output gradient
+
+Capabilities, with the names each one requires (see CAPABILITIES)
+    exp             exp(v), the engine's exponential
+    vector          inputs of any shape, not only 0-d scalars
+    float64         computes float64 inputs in float64
+    integers        computes and differentiates integer arrays as numpy does (the book's
+                    Variables hold any ndarray: square of int 3 is 9, its gradient 6)
+    implicit_seed   grad(fn, x) with gy=None seeds ones shaped like y, for any shape of y
+    seed_grad       grad(fn, x, gy) backpropagates the given output gradient gy
+    variable        Variable(data) class with .data and .backward(); grad_of(v) reads v's
+                    gradient as data (None before backward); cleargrad(v) resets it to None
+                    (the book's `v.grad = None`, later `v.cleargrad()`)
+    type_check      Variable accepts only np.ndarray or None and raises TypeError otherwise
+    retains_grads   after y.backward(), y and the intermediate Variables keep their gradients
+    function_classes  Function, Square, Exp classes: an instance called on a Variable returns
+                    a new Variable; .forward(x) and .backward(gy) work on raw arrays
+    graph_links     creator_of(v) (None for a leaf), input_of(f), output_of(f)
+    as_array        as_array(x): np.array(x) for a numpy/Python scalar, else x itself
+    numerical_diff  numerical_diff(f, x, eps=1e-4) on engine values, the central difference
+
+Stage 2 (book steps 11-24)
+    cleargrad       cleargrad(v) is the engine's own reset (the book's v.cleargrad()) (step 14)
+    add             add(a, b), the engine's addition of two engine values (step 12)
+    many_inputs     grads(fn, xs, gy=None): ys = fn(*[leaf(x) for x in xs]), backpropagated as
+                    grad does; returns (forward data of y, [gradient for each x]) (step 13)
+    arithmetic      mul(a, b), sub(a, b), div(a, b), neg(a), pow(a, c) (c a Python number)
+                    (steps 20-22)
+    operators       engine values take + - * / ** and unary - with each other and with Python
+                    scalars on either side, giving engine values (steps 20-22)
+    array_operands  an ndarray on either side of + and * gives an engine value (step 21)
+    retain_grad     backward(v, retain_grad=None): v's backward; None is the engine's default,
+                    True keeps every Variable's gradient, False only the leaves' (step 18)
+    no_grad         no_grad(): a context manager under which operations build no graph
+                    (creator_of(y) is None) (step 18)
+    config          Config (its enable_backprop attribute) and using_config(name, value) (step 18)
+    array_like      Variable(data, name=None) with .name, .shape, .ndim, .size, .dtype, len()
+                    and the book's repr (step 19)
+
+Optional: STEP, the book step the engine is judged at (an int; the clauses of steps 1..STEP
+apply). An adapter without it is judged at the last step the kit covers, capability by
+capability. MISSING, {capability: reason}: capabilities the engine's step needs but the
+engine lacks; every clause that needs one fails with the reason (a skip is only for ABSENT).
+
+Optional: ASSUMED, capabilities the adapter takes on trust rather than declares (the book
+adapter sees only names); clause C1 probes every capability, but leaves a failing probe of an
+assumed one to the contract clauses that need it.
+
+Absent or different: the one rule. A capability is absent only when the engine's design has
+no such concept (a functional engine has no Variable; micrograd has no arrays). Where the
+engine has the concept and behaves differently (its Variable copies the array, accepts 1.0,
+its integer tensors get no gradient), the capability is present, the clauses that check the
+behaviour fail, and dezero_conformance/expected/<engine>.txt lists each with its category: "defect"
+(against the contract and against the engine's own intent) or "difference" (the engine's
+documented design). An adapter uses the engine's ordinary user-facing path (what its README
+teaches: backward() and .grad, a tape, grad()), never a workaround that changes an outcome;
+when that path fails, the failure is the finding. Clause C1 enforces the rule: it probes
+every capability, absent ones too, and fails when an absent one works, or runs and answers
+differently (a difference is not an absence); an engine that refuses the construct with its
+own error keeps it absent. So that an absent capability can be probed, an adapter may define
+the names of the engine's own constructs even for it (creator_of for torch's grad_fn, say).
+An engine whose runtime dependency is missing from the machine (a compiler, a device) raises
+EngineUnavailable on import, naming what to install: that is not the adapter's fault.
+
+Select an engine with CONFORMANCE_ENGINE: an adapter name (a module in this folder), a
+dotted module name, or a path to a .py file. A module that does not define NAME and grad is
+taken to be written to the book's API (Variable, square, ...) and bound by adapters.book.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+import types
+
+CAPABILITIES = {
+    "exp": ("exp",),
+    "vector": (),
+    "float64": (),
+    "integers": (),
+    "implicit_seed": (),
+    "seed_grad": (),
+    "variable": ("Variable", "grad_of", "cleargrad"),
+    "type_check": ("Variable",),
+    "retains_grads": ("Variable", "grad_of"),
+    "function_classes": ("Function", "Square", "Exp"),
+    "graph_links": ("creator_of", "input_of", "output_of"),
+    "as_array": ("as_array",),
+    "numerical_diff": ("numerical_diff",),
+    "cleargrad": ("Variable", "cleargrad"),
+    "add": ("add",),
+    "many_inputs": ("grads",),
+    "arithmetic": ("mul", "sub", "div", "neg", "pow"),
+    "operators": (),
+    "array_operands": (),
+    "retain_grad": ("Variable", "backward"),
+    "no_grad": ("no_grad", "creator_of"),
+    "config": ("Config", "using_config", "creator_of"),
+    "array_like": ("Variable",),
+}
+LAST_STEP = 24  # the last book step the kit has clauses for
+REQUIRED = ("NAME", "version", "ABSENT", "leaf", "value", "square", "grad")
+DEFAULT = "reference"
+FIX = ("set CONFORMANCE_ENGINE to an adapter name ({}), a dotted module name, "
+       "or a path to a .py file written to the book's API")
+
+
+NOTICES = []  # what loading changed that a run should mention (one line each)
+
+
+class AdapterError(Exception):
+    """The engine named could not be loaded or bound; the message is one line."""
+
+
+class EngineUnavailable(AdapterError):
+    """The engine imported, but something it needs at run time is missing from the machine
+    (a compiler, a device): an environment fault, not an adapter's. An adapter raises it on
+    import with one line naming what to install."""
+
+
+def known():
+    here = os.path.dirname(__file__)
+    return sorted(f[:-3] for f in os.listdir(here)
+                  if f.endswith(".py") and not f.startswith("_") and f != "book.py")
+
+
+def is_path(spec):
+    return spec.endswith(".py") or os.sep in spec or "/" in spec
+
+
+def resolve(spec=None):
+    """spec as load() will read it, wherever the process is by then: a path made absolute."""
+    spec = (spec or DEFAULT).strip()
+    return os.path.abspath(os.path.expanduser(spec)) if is_path(spec) else spec
+
+
+def load(spec=None):
+    """Load, bind and validate the engine named by spec (see the module docstring)."""
+    spec = (spec or DEFAULT).strip()
+    limit = sys.getrecursionlimit()
+    if is_path(spec):
+        module = _import_file(spec)
+    elif spec in known():
+        module = _import(f"{__name__}.{spec}", spec)
+    else:
+        module = _import(spec, spec)
+    if sys.getrecursionlimit() < limit:  # the kit's own calls need the room they had
+        NOTICES.append(f"{spec} lowered the recursion limit to {sys.getrecursionlimit()} on "
+                       f"import; it is set back to {limit}")
+        sys.setrecursionlimit(limit)
+    if not (hasattr(module, "NAME") and hasattr(module, "grad")):
+        from dezero_conformance.adapters import book
+        module = book.adapt(module, getattr(module, "__file__", None) or spec)
+    validate(module, spec)
+    return module
+
+
+def _fail_import(spec, exc):
+    last = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    fix = (f"install the engine (`pip install .[{spec}]`, or run `tox -e {spec}`)"
+           if spec in known() else "install what it imports")
+    return AdapterError(f"engine {spec!r} did not import ({last}); {fix} or fix the module")
+
+
+def _import(name, spec):
+    if importlib.util.find_spec(name.split(".")[0]) is None:
+        raise AdapterError(f"unknown engine {spec!r}: no adapter, module or file of that name; "
+                           + FIX.format(", ".join(known())))
+    try:
+        return importlib.import_module(name)
+    except AdapterError:
+        raise
+    except Exception as exc:
+        raise _fail_import(spec, exc) from exc
+
+
+def _import_file(spec):
+    path = os.path.abspath(os.path.expanduser(spec))
+    if not os.path.isfile(path):
+        raise AdapterError(f"engine file {spec!r} does not exist; " + FIX.format(", ".join(known())))
+    name = "conformance_engine_" + os.path.splitext(os.path.basename(path))[0]
+    sys.path.insert(0, os.path.dirname(path))  # so the file can import its siblings
+    module = types.ModuleType(name)
+    module.__file__ = path
+    try:
+        with open(path, "rb") as f:
+            code = compile(f.read(), path, "exec")
+        sys.modules[name] = module
+        exec(code, module.__dict__)
+    except BaseException as exc:
+        sys.modules.pop(name, None)
+        if isinstance(exc, (KeyboardInterrupt, AdapterError)):
+            raise
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) else ""
+        raise AdapterError(f"engine file {spec!r} raised {type(exc).__name__}{where} on import: "
+                           f"{str(exc).splitlines()[0] if str(exc) else ''}; fix the file so "
+                           f"`python {spec}` runs") from exc
+    finally:
+        sys.path.remove(os.path.dirname(path))
+    return module
+
+
+def validate(adapter, spec="?"):
+    """Raise AdapterError unless adapter provides what it declares."""
+    missing = [n for n in REQUIRED if not hasattr(adapter, n)]
+    if missing:
+        raise AdapterError(f"adapter {spec!r} lacks {', '.join(missing)}; every adapter must "
+                           f"define {', '.join(REQUIRED)} (see adapters/__init__.py)")
+    absent = adapter.ABSENT
+    unknown = sorted(set(absent) - set(CAPABILITIES))
+    if unknown:
+        raise AdapterError(f"adapter {spec!r} declares unknown capabilities absent: "
+                           f"{', '.join(unknown)}; known: {', '.join(CAPABILITIES)}")
+    for cap, reason in absent.items():
+        if not (isinstance(reason, str) and reason.strip()):
+            raise AdapterError(f"adapter {spec!r} declares {cap!r} absent with no reason; "
+                               f"give ABSENT[{cap!r}] a sentence saying why")
+    missing = getattr(adapter, "MISSING", {})
+    step = getattr(adapter, "STEP", LAST_STEP)
+    if not (isinstance(step, int) and 1 <= step <= LAST_STEP):
+        raise AdapterError(f"adapter {spec!r} has STEP={step!r}; it must be a book step from 1 "
+                           f"to {LAST_STEP}")
+    for cap, names in CAPABILITIES.items():
+        lacking = [n for n in names if cap not in absent and cap not in missing
+                   and not hasattr(adapter, n)]
+        if lacking:
+            raise AdapterError(f"adapter {spec!r} declares capability {cap!r} but lacks "
+                               f"{', '.join(lacking)}; define it or add {cap!r} to ABSENT "
+                               f"with a reason")

@@ -1,0 +1,318 @@
+"""The generic adapter: any module written to the book's API (a learner's step10.py, step24.py).
+
+The module is judged at a book step (see adapters/__init__.py, STEP): CONFORMANCE_STEP, else the
+highest step whose names the module defines (infer_step says which and why). Every name a
+step up to it needs and the module lacks makes its capability MISSING: the clauses needing it
+fail, naming the step. The book's code drops Square, Exp, square, exp and numerical_diff after
+step 19 (step 20 on reaches square as `x ** 2`): from step 20, a module without them gets the
+kit's Square and Exp, subclasses of the module's own Function (forward and backward in numpy),
+and without numerical_diff its clause is not judged. Both are said on the run's first lines.
+
+The later steps' spellings are read too: Function.inputs/outputs (outputs possibly weak
+references), gradients held as Variables, backward(retain_grad=False).
+"""
+import inspect
+import os
+import types
+import weakref
+
+import numpy as np
+
+STEP_VAR = "CONFORMANCE_STEP"
+LAST_STEP = 24
+STANDIN_FROM = 20  # the first step whose book code has no Square, Exp or numerical_diff
+
+# Steps that introduce names, newest first: (step judged at, step introducing them, what).
+# Steps 10, 13, 23 and 24 add no names, so a module with the names of 9, 12 or 22 is judged
+# at 10, 13 or 24.
+INFERENCE = (
+    (24, 22, "neg, sub, div and pow", lambda m, V: _has(m, "neg", "sub", "div", "pow")
+     or all(hasattr(V, a) for a in ("__neg__", "__sub__", "__rsub__", "__truediv__",
+                                     "__rtruediv__", "__pow__"))),
+    (21, 21, "Variable.__array_priority__", lambda m, V: _defers_to_ndarray(V)),
+    (20, 20, "mul", lambda m, V: _has(m, "mul")),
+    (19, 19, "shape, ndim, size and dtype on a Variable",
+     lambda m, V: _reads_like_an_array(V)),
+    (18, 18, "no_grad, using_config or backward(retain_grad=...)",
+     lambda m, V: _has(m, "no_grad") or _has(m, "using_config") or _retain_param(V) is not None),
+    (17, 17, "Function.outputs held as weak references", lambda m, V: _weak_outputs(m)),
+    (16, 16, "a generation on every Variable", lambda m, V: _generations(V)),
+    (14, 14, "Variable.cleargrad", lambda m, V: hasattr(V, "cleargrad")),
+    (13, 12, "add", lambda m, V: _has(m, "add")),
+    (10, 9, "square, exp or as_array", lambda m, V: _has(m, "square") or _has(m, "exp")
+     or _has(m, "as_array")),
+    (8, 4, "numerical_diff", lambda m, V: _has(m, "numerical_diff")),
+    (3, 3, "Exp", lambda m, V: _has(m, "Exp")),
+    (2, 2, "Function and Square", lambda m, V: _has(m, "Function")),
+)
+
+
+def _has(module, *names):
+    return all(callable(getattr(module, n, None)) for n in names)
+
+
+def _defers_to_ndarray(Variable):
+    """ndarray (op) Variable calls the Variable's reflected operator: a higher
+    __array_priority__ (the book's step 21), or __array_ufunc__ = None."""
+    return hasattr(Variable, "__array_priority__") or (
+        "__array_ufunc__" in dir(Variable) and Variable.__array_ufunc__ is None)
+
+
+def _reads_like_an_array(Variable):
+    """A Variable has shape, ndim, size and dtype (step 19): properties in the book, any
+    attribute here."""
+    try:
+        v = Variable(np.array([1.0]))
+        return all(hasattr(v, a) for a in ("shape", "ndim", "size", "dtype"))
+    except Exception:
+        return False
+
+
+def _retain_param(Variable):
+    try:
+        return inspect.signature(Variable.backward).parameters.get("retain_grad")
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _generations(Variable):
+    try:
+        return hasattr(Variable(np.array(1.0)), "generation")
+    except Exception:
+        return False
+
+
+def _weak_outputs(module):
+    try:
+        v = module.Variable(np.array(1.0))
+        y = (module.square(v) if _has(module, "square") else module.add(v, v))
+        out = y.creator.outputs[0]
+    except Exception:
+        return False
+    return isinstance(out, weakref.ref)
+
+
+def infer_step(module):
+    """(step, why): the highest book step whose names module defines."""
+    name = os.path.basename(getattr(module, "__file__", None) or module.__name__)
+    for step, introduced, what, test in INFERENCE:
+        if test(module, module.Variable):
+            why = f"{name} defines {what} (step {introduced})"
+            if step == introduced + 1:
+                why += f"; step {step} adds no names"
+            elif step != introduced:
+                why += f"; steps {introduced + 1}-{step} add no names"
+            return step, why
+    return 1, f"{name} defines Variable (step 1) and none of the later steps' names"
+
+
+def step_from_env():
+    """CONFORMANCE_STEP as an int, None if unset; ValueError names the fix."""
+    raw = os.environ.get(STEP_VAR, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= LAST_STEP:
+        raise ValueError(f"{STEP_VAR}={raw!r} is not a book step; set it to a whole number "
+                         f"from 1 to {LAST_STEP}, or unset it to judge the module at the "
+                         f"highest step whose names it defines")
+    return int(raw)
+
+
+def bind(module, origin=None, step=None, standins=True, why=None, default_step=None):
+    """Return the adapter names for `module` as a dict (see adapters/__init__.py).
+
+    step: the book step to judge at (default: CONFORMANCE_STEP, else default_step with `why`,
+    else inferred); standins=False judges the module as a cumulative engine, needing every
+    name at every later step."""
+    from dezero_conformance.adapters import AdapterError
+    origin = origin or getattr(module, "__name__", "module")
+    if not hasattr(module, "Variable"):
+        raise AdapterError(f"{origin} defines no Variable; a module written to the book's API "
+                           f"needs at least Variable (step 1)")
+    Variable = module.Variable
+    notices = []
+    if callable(getattr(module, "setup_variable", None)) and not hasattr(Variable, "__add__"):
+        module.setup_variable()  # the book's dezero/__init__.py does this on import (step 23)
+        notices.append(f"{origin}'s setup_variable() was called, as the book's package does "
+                       f"on import, to give Variable its operators")
+    if step is not None:
+        why = why or f"step {step}, given by its adapter"
+    else:
+        try:
+            step = step_from_env()
+        except ValueError as exc:
+            raise AdapterError(str(exc)) from None
+        if step is not None:
+            why = f"{STEP_VAR}={step}"
+        elif default_step is not None:
+            step = default_step
+        else:
+            step, why = infer_step(module)
+    names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step, NOTICES=notices,
+                 STEP_WHY=f"{why}; set {STEP_VAR} to judge at another step",
+                 version=lambda: getattr(module, "__version__", "unversioned"))
+    found = {n: getattr(module, n) for n in (
+        "Function", "Square", "Exp", "square", "exp", "as_array", "numerical_diff", "add",
+        "mul", "sub", "div", "neg", "pow", "no_grad", "using_config", "Config")
+        if callable(getattr(module, n, None)) or (n == "Config" and hasattr(module, n))}
+    if isinstance(getattr(module, "config", None), getattr(module, "Config", ())):
+        found["Config"] = module.config  # the setting kept on an instance (an earlier book)
+    missing, retired = names["MISSING"], names["RETIRED"]
+
+    def need(cap, first, what, present):
+        """The capability cap: present, else missing from step `first` on."""
+        if present:
+            return True
+        if step < first:
+            names["ABSENT"].setdefault(cap, f"not judged at step {step} (step {first} "
+                                            f"introduces {what})")
+        else:
+            missing.setdefault(cap, f"step {first} needs {what}; {origin} defines none")
+        return False
+
+    # Square/Exp and square/exp: the book's names, or the kit's stand-ins after step 19.
+    for cls, fn in (("Square", "square"), ("Exp", "exp")):
+        if cls not in found and standins and step >= STANDIN_FROM and "Function" in found:
+            found[cls] = _standin(found["Function"], cls)
+            names["NOTICES"].append(f"{origin} defines no {cls}, which the book's code drops "
+                                    f"after step 19: the kit's {cls}, a subclass of "
+                                    f"{origin}'s Function, stands in"
+                                    + (f" ({fn} is {origin}'s own)" if fn in found else ""))
+        if fn not in found and cls in found:  # the steps before 9 call the class
+            found[fn] = (lambda C: lambda x: C()(x))(found[cls])
+    if "square" not in found:
+        raise AdapterError(f"{origin} defines no square or Square, which step 2 needs (judged "
+                           f"at step {step}); define them, or from step 20 a Function the "
+                           f"kit's Square can subclass")
+    need("exp", 3, "Exp (and exp from step 9)", "exp" in found)
+    lacking = [n for n in ("Function", "Square", "Exp") if n not in found]
+    need("function_classes", 3 if lacking == ["Exp"] else 2, " and ".join(lacking), not lacking)
+    need("as_array", 9, "as_array", "as_array" in found)
+    if "numerical_diff" not in found and standins and step >= STANDIN_FROM:
+        retired["numerical_diff"] = (f"the book's code has no numerical_diff after step 19, "
+                                     f"and {origin} defines none")
+        notices.append(f"{origin} defines no numerical_diff, which the book's code drops after "
+                       f"step 19: S5 is not run, nor S16's numerical_diff part")
+    need("numerical_diff", 4, "numerical_diff", "numerical_diff" in found or
+         "numerical_diff" in retired)
+
+    def grad_of(v):
+        g = v.grad
+        return g.data if isinstance(g, Variable) else g
+
+    def cleargrad(v):
+        if hasattr(v, "cleargrad"):  # step 14 on
+            v.cleargrad()
+        else:
+            v.grad = None
+
+    def backward(v, retain_grad=None):
+        if retain_grad is None or _retain_param(Variable) is None:
+            return v.backward()
+        return v.backward(retain_grad=retain_grad)
+
+    def leaf(a):
+        return Variable(a)
+
+    def value(v):
+        return v.data
+
+    def grads(fn, xs, gy=None):
+        vs = [Variable(x) for x in xs]
+        y = fn(*vs)
+        if gy is not None:
+            y.grad = gy
+        y.backward()
+        return y.data, [grad_of(v) for v in vs]
+
+    def grad(fn, x, gy=None):
+        y, (gx,) = grads(fn, [x], gy)
+        return y, gx
+
+    def creator_of(v):
+        return v.creator
+
+    def input_of(f):
+        return f.input if hasattr(f, "input") else f.inputs[0]
+
+    def output_of(f):
+        out = f.output if hasattr(f, "output") else f.outputs[0]
+        return out() if isinstance(out, weakref.ref) else out
+
+    names.update(leaf=leaf, value=value, grad=grad, grads=grads, grad_of=grad_of,
+                 cleargrad=cleargrad, backward=backward, creator_of=creator_of,
+                 input_of=input_of, output_of=output_of, Variable=Variable, **found)
+    if "add" not in found and "Add" in vars(module):
+        names["add"] = lambda a, b: module.Add()(a, b)
+    need("add", 12, "add", "add" in names)
+    need("many_inputs", 13, "add (backward through many inputs)", "add" in names)
+    need("cleargrad", 14, "Variable.cleargrad", hasattr(Variable, "cleargrad"))
+    need("no_grad", 18, "no_grad", "no_grad" in found)
+    need("config", 18, "Config and using_config", "Config" in found and "using_config" in found)
+    need("retain_grad", 18, "Variable.backward(retain_grad=False)",
+         _retain_param(Variable) is not None)
+    need("array_like", 19, "Variable.shape, ndim, size and dtype", _reads_like_an_array(Variable))
+    need("operators", 20, "Variable.__mul__ and __add__",
+         hasattr(Variable, "__mul__") and hasattr(Variable, "__add__"))
+    need("array_operands", 21, "Variable.__array_priority__ (or __array_ufunc__ = None) and "
+         "__radd__, __rmul__", _defers_to_ndarray(Variable)
+         and all(hasattr(Variable, a) for a in ("__radd__", "__rmul__")))
+    need("arithmetic", 22, "mul, neg, sub, div and pow",
+         all(n in found for n in ("mul", "neg", "sub", "div", "pow")))
+    if step >= 22:
+        need("operators", 22, "Variable.__neg__, __sub__, __rsub__, __truediv__, "
+             "__rtruediv__ and __pow__", all(hasattr(Variable, a) for a in (
+                 "__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__", "__pow__")))
+    # Capabilities the module has no name for at all, before the step that needs them.
+    for cap, first in (("add", 12), ("many_inputs", 13), ("cleargrad", 14), ("no_grad", 18),
+                       ("config", 18), ("retain_grad", 18), ("array_like", 19),
+                       ("operators", 20), ("array_operands", 21), ("arithmetic", 22)):
+        if step < first and cap not in missing:
+            names["ABSENT"][cap] = f"not judged at step {step} (step {first} introduces it)"
+    for cap in ("exp", "function_classes", "as_array", "numerical_diff"):
+        if step < {"exp": 3, "function_classes": 2, "as_array": 9, "numerical_diff": 4}[cap]:
+            names["ABSENT"][cap] = f"not judged at step {step}"
+    for cap in list(names["ABSENT"]):
+        if cap in missing or cap in retired:
+            del names["ABSENT"][cap]
+    for cap in retired:
+        missing.pop(cap, None)
+        names["ABSENT"][cap] = retired[cap]
+    # Only names are seen here: what a capability needs beyond a name is the contract's
+    # assumption, and the clauses report it when it does not hold (C1 leaves it to them).
+    names["ASSUMED"] = ("vector", "float64", "integers", "implicit_seed", "seed_grad", "variable",
+                        "type_check", "retains_grads", "graph_links", "many_inputs",
+                        "operators", "array_operands", "array_like", "retain_grad")
+    if _retain_param(Variable) is not None and _retain_param(Variable).default is False:
+        if 7 <= step < 18:
+            missing["retains_grads"] = (
+                f"steps 7-17 need backward() to keep the grads of y and the intermediates; "
+                f"{origin}'s backward(retain_grad=False) drops them (step 18 on)")
+        else:
+            names["ABSENT"]["retains_grads"] = (
+                f"{origin}: backward(retain_grad=False), the later steps' default, drops the "
+                f"grads of y and the intermediates by design (kept with retain_grad=True)")
+    if "Function" not in found:
+        names["ABSENT"].setdefault("graph_links", f"not judged at step {step}")
+    return names
+
+
+def _standin(Function, name):
+    """The kit's Square or Exp on the module's Function: x is kept by forward, so backward
+    needs none of the Function's own attributes."""
+    def forward(self, x):
+        self.kit_x = x
+        return x ** 2 if name == "Square" else np.exp(x)
+
+    def backward(self, gy):
+        x = self.kit_x
+        return 2 * x * gy if name == "Square" else np.exp(x) * gy
+    return type(name, (Function,), {"forward": forward, "backward": backward,
+                                    "__module__": __name__})
+
+
+def adapt(module, origin=None, **options):
+    """Bind `module` (bind's options) and return the adapter as a module object."""
+    adapter = types.ModuleType(f"{__name__}[{origin or module.__name__}]")
+    adapter.__dict__.update(bind(module, origin, **options))
+    return adapter

@@ -1,0 +1,96 @@
+"""micrograd (PyPI `micrograd`, Karpathy): a scalar-valued autograd engine.
+
+Mapped: a leaf is micrograd.engine.Value of the 0-d input's Python number (`a.item()`: an
+int stays an int, as Value keeps it); square(v) is `v ** 2`, Value's own power operation;
+grad runs y.backward() and reads x.grad. Stage 2: micrograd has no arithmetic functions, only Value's operators, so add,
+mul, sub, div, neg and pow are + * - / unary - and ** (operator.add and so on); grads makes a
+Value per input and reads each one's grad (0, not None, for an input y does not use: a Value's
+grad starts at 0).
+
+Absent:
+- vector: a Value holds one Python number; there are no arrays.
+- exp: Value has only +, *, ** and relu; no exponential (none is written here).
+- seed_grad: backward() always sets the output's grad to 1; there is no way to give another
+  output gradient.
+- variable, type_check, retains_grads: a Value boxes one Python number, not an ndarray, so
+  there is no array box for the Variable clauses to inspect (see vector).
+- function_classes, graph_links: an operation is a method; a Value keeps its operands in
+  _prev (a set) and the operator as a string, with no Function objects.
+- as_array, numerical_diff: micrograd has neither.
+- cleargrad: Value has no reset method; a grad is reset by assigning 0 (as Module.zero_grad does).
+- retain_grad: there is no Variable, and backward() takes no arguments: every Value of the
+  graph keeps its grad.
+- no_grad, config: every operation records its operands; micrograd has no switch to turn that
+  off and no configuration.
+- array_like: a Value holds one Python number, with no name, shape or dtype.
+
+Expected failure (dezero_conformance/expected/micrograd.txt): backward builds its topological order by
+recursion, so a deep chain raises RecursionError (S9).
+"""
+import operator
+from importlib import metadata
+
+from micrograd.engine import Value
+
+NAME = "micrograd"
+ABSENT = {
+    "vector": "a Value holds one Python number; micrograd has no arrays",
+    "exp": "Value has only +, *, ** and relu: no exponential",
+    "seed_grad": "backward() always sets the output grad to 1; no output gradient can be given",
+    "variable": "a Value boxes one Python number, not an ndarray: there is no array box",
+    "type_check": "there is no array box to reject non-arrays: a Value boxes one number",
+    "retains_grads": "the Variable clauses do not apply to Value (see variable)",
+    "function_classes": "operations are Value methods; there are no Function objects",
+    "graph_links": "a Value keeps its operands in a set (_prev) and its operator as a string",
+    "as_array": "micrograd has no as_array",
+    "numerical_diff": "micrograd has no numerical_diff",
+    "cleargrad": "Value has no reset method: a grad is reset by assigning 0 (Module.zero_grad)",
+    "retain_grad": "backward() takes no arguments: every Value of the graph keeps its grad",
+    "no_grad": "every operation records its operands; micrograd has no switch to turn that off",
+    "config": "micrograd has no configuration and no using_config",
+    "array_like": "a Value holds one Python number, with no name, shape or dtype",
+}
+
+
+def version():
+    return metadata.version("micrograd")
+
+
+add = operator.add
+mul = operator.mul
+sub = operator.sub
+div = operator.truediv
+neg = operator.neg
+pow = operator.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+
+
+def square(v):
+    return v ** 2
+
+
+def leaf(a):
+    return Value(a.item())  # the 0-d array's Python number, int or float as it is
+
+
+def value(v):
+    return v.data
+
+
+def grad(fn, x, gy=None):
+    if gy is not None:
+        raise NotImplementedError("micrograd's backward() takes no output gradient "
+                                  "(seed_grad is absent)")
+    xv = leaf(x)
+    y = fn(xv)
+    y.backward()
+    return y.data, xv.grad
+
+
+def grads(fn, xs, gy=None):
+    if gy is not None:
+        raise NotImplementedError("micrograd's backward() takes no output gradient "
+                                  "(seed_grad is absent)")
+    leaves = [leaf(x) for x in xs]
+    y = fn(*leaves)
+    y.backward()
+    return y.data, [v.grad for v in leaves]

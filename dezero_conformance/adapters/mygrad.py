@@ -1,0 +1,100 @@
+"""MyGrad (PyPI `mygrad`): numpy with a Tensor that records operations for backprop.
+
+Mapped: Variable is mygrad.Tensor (it has .data, .grad, .creator and .backward()); square and
+exp are mygrad.square and mygrad.exp; an output gradient is given as y.backward(gy), MyGrad's
+own way to seed one (it has no preset y.grad).
+
+Stage 2: add, mul, sub, div, neg and pow are mygrad.add, multiply, subtract, divide, negative
+and power; grads makes a Tensor per input and calls y.backward(gy) as grad does; cleargrad is
+Tensor.null_grad(), MyGrad's own reset. no_grad() gives mygrad.no_autodiff, the object MyGrad
+uses as its no-graph context manager (it is not called: calling it decorates a function), and
+creator_of(v) is Tensor.creator, the Operation that made v (None for a leaf and under
+no_autodiff), which is all no_grad needs. as_array is mygrad.asarray, MyGrad's conversion to
+a numpy array.
+
+Why each ABSENT entry holds is its value below: each names what MyGrad lacks.
+
+Present, and different by design (dezero_conformance/expected/mygrad.txt):
+- integers: MyGrad computes on integer Tensors but makes them constants ("Integer-valued
+  tensors are treated as constants"): square of int 3 is 9 and x.grad stays None (S11, S19).
+  Asked for a non-constant one, Tensor(3, constant=False), it raises ValueError.
+- type_check: Tensor takes any array-like (Python and numpy scalars, lists, tuples, range, a
+  Tensor) without TypeError, and raises TypeError for None (S12).
+- as_array: mygrad.asarray is numpy's asarray extended to Tensors: scalars and arrays as the
+  contract asks, but a list, None or any other object is converted, not returned (S13).
+- Tensor(a) copies a unless copy=False, so S1 (`Variable(a).data is a`) fails; a second
+  backward on a new graph replaces a leaf's grad instead of adding to it (S19).
+"""
+from importlib import metadata
+
+import mygrad as mg
+
+NAME = "mygrad"
+ABSENT = {
+    "function_classes": "MyGrad's API has no Function classes (Square, Exp) to call on a "
+                        "Tensor: its operations are functions (mg.square, mg.exp), built on "
+                        "internal Operation graph nodes that mg.execute_op applies",
+    "graph_links": "an Operation has no link to its output Tensor: it keeps only its inputs "
+                   "(.variables), and a Tensor its .creator",
+    "numerical_diff": "MyGrad has no numerical differentiation function",
+    "retain_grad": "Tensor.backward(grad) has no retain_grad switch: every Tensor of the graph "
+                   "always keeps its gradient",
+    "config": "MyGrad has no Config of named settings and no using_config: no_autodiff is its "
+              "only graph switch",
+    "array_like": "a Tensor has no name: Tensor(data, name='v') raises TypeError (unexpected "
+                  "keyword argument 'name'); it has .shape, .ndim, .size, .dtype and len(), "
+                  "and its repr is Tensor(...)",
+}
+
+Variable = mg.Tensor
+square = mg.square
+exp = mg.exp
+add = mg.add
+mul = mg.multiply
+sub = mg.subtract
+div = mg.divide
+neg = mg.negative
+pow = mg.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
+as_array = mg.asarray
+
+
+def version():
+    return metadata.version("mygrad")
+
+
+def leaf(a):
+    return mg.Tensor(a)
+
+
+def value(v):
+    return v.data
+
+
+def grad_of(v):
+    return v.grad
+
+
+def cleargrad(v):
+    v.null_grad()
+
+
+def grad(fn, x, gy=None):
+    xt = mg.Tensor(x)
+    y = fn(xt)
+    y.backward(gy)
+    return y.data, xt.grad
+
+
+def grads(fn, xs, gy=None):
+    leaves = [mg.Tensor(x) for x in xs]
+    y = fn(*leaves)
+    y.backward(gy)
+    return y.data, [t.grad for t in leaves]
+
+
+def no_grad():
+    return mg.no_autodiff
+
+
+def creator_of(v):
+    return v.creator

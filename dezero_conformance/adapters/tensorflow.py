@@ -1,0 +1,95 @@
+"""TensorFlow (PyPI `tensorflow-cpu`), eager mode (its default in TF 2).
+
+TensorFlow records operations on a tf.GradientTape and differentiates the recording. This
+adapter maps
+
+    leaf      tf.convert_to_tensor(a): float64 input stays float64, 0-d stays 0-d
+    value     the EagerTensor itself (np.asarray reads it)
+    square    tf.math.square
+    exp       tf.math.exp
+    grad      a GradientTape that watches x while y = fn(x) runs, then tape.gradient(y, x) or
+              tape.gradient(y, x, output_gradients=gy); with no output_gradients TensorFlow
+              seeds ones shaped like y itself, for any shape
+    grads     the same tape watching every input, then tape.gradient(y, xs): a list, None for an
+              input y does not depend on (TensorFlow's default, unconnected_gradients=NONE)
+    add, mul, sub, div, neg, pow
+              tf.math.add, multiply, subtract, divide, negative and pow
+
+Why each ABSENT entry holds is its value below: each names what TensorFlow lacks.
+
+Present, and different by design (dezero_conformance/expected/tensorflow.txt):
+    integers  TensorFlow computes on integer tensors (square of int 3 is 9), but a
+              GradientTape differentiates floating-point sources only: the gradient for an
+              int64 source is None, with the warning "The dtype of the watched tensor must be
+              floating (e.g. tf.float32), got tf.int64" (S19)
+"""
+import tensorflow as tf
+
+NAME = "tensorflow"
+ABSENT = {
+    "variable": "TensorFlow has no Variable that holds its gradient: tf.Variable is a mutable "
+                "tensor with no .grad or .backward(); gradients come from a GradientTape",
+    "type_check": "there is no Variable (see variable) whose constructor could reject "
+                  "non-arrays",
+    "retains_grads": "tensors hold no gradients: tape.gradient returns them",
+    "function_classes": "operations are functions (tf.math.square); tf.custom_gradient "
+                        "decorates functions, there are no Function classes",
+    "graph_links": "the tape's recording is internal: tensors expose no creator links",
+    "as_array": "TensorFlow has no as_array: its conversions (tf.convert_to_tensor) make "
+                "tensors, not numpy arrays",
+    "numerical_diff": "TensorFlow has no numerical derivative of f at x: its finite differences "
+                      "are only inside the gradient checker tf.test.compute_gradient(f, [x]), "
+                      "which returns whole Jacobians, theoretical and numerical",
+    "cleargrad": "there is no Variable holding a gradient to reset: tape.gradient returns them",
+    "retain_grad": "there is no Variable and no backward(): tape.gradient returns the gradients "
+                   "of the sources asked for and stores none",
+    "no_grad": "there is no graph-building mode to switch off (only a GradientTape records, "
+               "and tape.stop_recording() pauses that tape), and tensors have no creator "
+               "links to show that nothing was recorded",
+    "config": "tf.config configures devices and threads, with no enable_backprop, and there is "
+              "no using_config",
+    "array_like": "there is no Variable (see variable) to carry a name and the array's "
+                  "attributes (tf.Variable(a, name='v') is named 'v:0', with no .ndim or "
+                  "len())",
+}
+
+
+def version():
+    return tf.__version__
+
+
+def leaf(a):
+    return tf.convert_to_tensor(a)
+
+
+def value(v):
+    return v
+
+
+square = tf.math.square
+exp = tf.math.exp
+add = tf.math.add
+mul = tf.math.multiply
+sub = tf.math.subtract
+div = tf.math.divide
+neg = tf.math.negative
+pow = tf.math.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+
+
+def grad(fn, x, gy=None):
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    gx = tape.gradient(y, x, output_gradients=None if gy is None else tf.convert_to_tensor(gy))
+    return y, gx
+
+
+def grads(fn, xs, gy=None):
+    xs = [tf.convert_to_tensor(x) for x in xs]
+    with tf.GradientTape() as tape:
+        for x in xs:
+            tape.watch(x)
+        y = fn(*xs)
+    gxs = tape.gradient(y, xs, output_gradients=None if gy is None else tf.convert_to_tensor(gy))
+    return y, gxs

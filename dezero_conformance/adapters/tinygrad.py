@@ -1,0 +1,108 @@
+"""tinygrad (its CPU device, which compiles kernels with clang).
+
+tinygrad's Tensor is lazy: operations build a graph of UOps that runs when data is read. Its
+README teaches the PyTorch-like path: make Tensors, call y.backward(), read x.grad. This
+adapter maps
+
+    leaf, Variable  tinygrad.Tensor(a): a float64 ndarray stays float64 (dtypes.double)
+    value           Tensor.numpy(), which realizes the graph and reads its data
+    square, exp     Tensor.square, Tensor.exp
+    grad            y.backward() (y.backward(Tensor(gy)) when gy is given), then x.grad
+    grads           the same, then each input's .grad
+    grad_of         v.grad as an ndarray (None while it is None)
+    cleargrad       v.grad = None, tinygrad's own reset (its Optimizer.zero_grad does that)
+    add, mul, sub, div, neg, pow
+                    Tensor.add, Tensor.mul, Tensor.sub, Tensor.div, Tensor.neg, Tensor.pow
+
+What this path shows (dezero_conformance/expected/tinygrad.txt): tinygrad turns a 0-d ndarray into a
+constant with no device, and backward() fills .grad only for tensors with a device, so a 0-d
+leaf's .grad stays None: the contract's scalar inputs get no gradient. (Tensor.gradient(x)
+would return one, but it is not the path the README teaches, and the kit uses none other.)
+
+On a machine where tinygrad finds no device (its CPU device needs clang), importing this
+adapter stops the run with one line saying so.
+
+Why each ABSENT entry holds is its value below.
+"""
+from tinygrad import Device, Tensor
+
+from dezero_conformance import adapters
+
+try:
+    Device.DEFAULT
+except RuntimeError as exc:
+    raise adapters.EngineUnavailable(
+        f"tinygrad found no usable device ({exc}); its CPU device compiles kernels with clang: "
+        f"install it (`apt-get install -y clang`) and run again") from None
+
+NAME = "tinygrad"
+ABSENT = {
+    "array_operands": ("a Tensor takes no ndarray operands: Tensor * ndarray raises "
+                       "RuntimeError (Could not infer dtype), and ndarray * Tensor is "
+                       "numpy's own product, an ndarray"),
+    "integers": "only float Tensors have gradients (RuntimeError for an integer leaf)",
+    "implicit_seed": "backward() with no gradient seeds only a 0-d output (it asserts "
+                     "otherwise); any other output needs gradient= given",
+    "function_classes": "operations are Tensor methods lowered to UOps with pattern-matched "
+                        "derivatives, not Function classes with forward/backward on arrays",
+    "graph_links": "no creator/input/output links: the graph is made of UOps, not Functions",
+    "as_array": "tinygrad has no as_array",
+    "numerical_diff": "tinygrad has no numerical_diff",
+    "retain_grad": "backward(gradient) has no switch: it fills .grad of every float tensor in "
+                   "the graph that has a device, intermediates included",
+    "no_grad": "every operation builds UOps, which are the computation itself (it is lazy): "
+               "there is no mode that builds none",
+    "config": "tinygrad.Context sets context variables (DEBUG, BEAM, ...), none of them "
+              "enable_backprop; there is no Config class",
+    "array_like": "a Tensor takes no name, its dtype is a tinygrad DType and its repr is "
+                  "<Tensor ...> (tinygrad.Variable is a symbolic size, not a value box)",
+    "retains_grads": "backward() fills the intermediates' .grad too, but the contract from "
+                     "step 18 asks for backward(retain_grad=True), which tinygrad lacks "
+                     "(see retain_grad)",
+}
+
+def version():
+    from importlib.metadata import version as dist_version
+    return dist_version("tinygrad")
+
+
+def leaf(a):
+    return Tensor(a)
+
+
+def Variable(data, **keywords):  # noqa: N802 (the protocol's name; keywords go to Tensor)
+    return Tensor(data, **keywords)
+
+
+def value(v):
+    return v.numpy()
+
+
+def grad_of(v):
+    return None if v.grad is None else v.grad.numpy()
+
+
+def cleargrad(v):
+    v.grad = None
+
+
+square = Tensor.square
+exp = Tensor.exp
+add = Tensor.add
+mul = Tensor.mul
+sub = Tensor.sub
+div = Tensor.div
+neg = Tensor.neg
+pow = Tensor.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+
+
+def grad(fn, x, gy=None):
+    y, (gx,) = grads(fn, [x], gy)
+    return y, gx
+
+
+def grads(fn, xs, gy=None):
+    leaves = [Tensor(x) for x in xs]
+    y = fn(*leaves)
+    y.backward(None if gy is None else Tensor(gy))
+    return y.numpy(), [grad_of(t) for t in leaves]

@@ -1,0 +1,143 @@
+"""PyTorch (PyPI `torch`), on the CPU.
+
+Mapped: leaf(a) is torch.from_numpy(a) with requires_grad set (the tensor shares a's memory,
+so a write by the engine would show in S16); square and exp are torch.square and torch.exp;
+grad runs y.backward() or y.backward(gy) and reads x.grad. Stage 2: add, mul, sub, div, neg
+and pow are torch.add, torch.mul, torch.sub, torch.div, torch.neg and torch.pow; grads makes a
+leaf per input as grad does and reads each one's .grad (None for an input y does not use).
+
+Variable: a leaf tensor is torch's variable: it holds data, has .grad (None before backward)
+and .backward(). Variable(data) is built as leaf() is, torch.from_numpy(data) with
+requires_grad set, except that an integer or bool array gives a tensor without it: torch
+lets only floating-point and complex tensors require gradients (requires_grad_ raises
+"only Tensors of floating point dtype can require gradients"), so such a Variable is a
+constant. torch.from_numpy takes only an ndarray (TypeError "expected np.ndarray (got float)"
+for anything else, None included). grad_of(v) is v.grad.numpy() (it shares the grad tensor's
+memory), None while v.grad is None. cleargrad(v) is `v.grad = None`, the reset torch
+documents (Optimizer.zero_grad(set_to_none=True) and Module.zero_grad do just this per
+tensor); Tensor has no reset method of its own, so the same assignment is the `cleargrad`
+capability too. no_grad is torch.no_grad and creator_of(v) is v.grad_fn, the autograd node
+that made v (None for a leaf and for a result computed under torch.no_grad()). as_array is
+torch.asarray, torch's conversion to its array type: a scalar becomes a 0-d Tensor, a Tensor
+comes back as itself, and an ndarray or a list becomes a Tensor too.
+
+Expected differences (dezero_conformance/expected/torch.txt): Tensor.data is a Tensor, not the given
+ndarray (S1, S14), torch.from_numpy(None) raises TypeError (S12), and torch.asarray gives
+Tensors, not ndarrays, and converts ndarrays and lists instead of passing them through (S13).
+
+Absent:
+- integers: only floating-point (and complex) tensors can require gradients.
+- implicit_seed: y.backward() with no gradient works only for a one-element output; any
+  other shape raises "grad can be implicitly created only for scalar outputs".
+- retains_grads: a non-leaf tensor keeps its .grad only after .retain_grad() (from step 18
+  the book's own backward drops them too).
+- function_classes: operations are functions; torch.autograd.Function subclasses have static
+  forward(ctx, ...)/backward(ctx, ...) and are applied with .apply, never instantiated and
+  called on a tensor; there is no Square or Exp class.
+- graph_links: grad_fn nodes link to the next nodes (next_functions), not to their input and
+  output tensors, so there is no input_of or output_of.
+- numerical_diff: torch's public API has no numerical derivative of a function at a point;
+  its finite differences run only inside gradcheck (torch.autograd.gradcheck.
+  get_numerical_jacobian is still importable, but warns that it "was part of PyTorch's private
+  API" and is deprecated, and returns a Jacobian matrix per input).
+- retain_grad: backward() has no switch that keeps every grad; a non-leaf keeps its .grad only
+  if .retain_grad() was called on that tensor (backward's retain_graph keeps the graph's saved
+  buffers, not grads).
+- config: grad mode is a thread-local flag read with torch.is_grad_enabled() and set with
+  torch.set_grad_enabled(mode); there is no settings object (Config) and no setting by name.
+- array_like: no tensor can be named: no constructor takes a name (torch.tensor raises
+  TypeError "unexpected keyword argument 'name'", torch.from_numpy takes no keywords), and
+  Tensor.name is an undocumented read-only attribute that stays None ("not writable").
+- array_operands: ndarrays must be made Tensors first (either order of a mixed operator raises).
+"""
+import torch
+
+NAME = "torch"
+ABSENT = {
+    "array_operands": ("a Tensor takes ndarray operands only after torch.from_numpy: "
+                       "ndarray * tensor raises TypeError (unsupported operand types), "
+                       "tensor * ndarray RuntimeError (Can't call numpy() on Tensor that "
+                       "requires grad)"),
+    "integers": "only floating-point (and complex) tensors can require gradients "
+                "(RuntimeError for an integer leaf)",
+    "implicit_seed": "backward() seeds only one-element outputs; any other shape needs an "
+                     "explicit gradient (RuntimeError: grad can be implicitly created only "
+                     "for scalar outputs)",
+    "retains_grads": "non-leaf tensors keep .grad only after .retain_grad()",
+    "function_classes": "operations are functions; an autograd.Function has static "
+                        "forward(ctx, ...) and backward(ctx, ...) and is applied with .apply, "
+                        "never instantiated and called; there is no Square or Exp class",
+    "graph_links": "grad_fn nodes link to the next nodes (next_functions), not to their input "
+                   "and output tensors",
+    "numerical_diff": "torch's public API has no numerical derivative: finite differences run "
+                      "only inside gradcheck (gradcheck.get_numerical_jacobian warns it was "
+                      "private API, deprecated, and gives a Jacobian matrix)",
+    "retain_grad": "backward() has no switch that keeps every grad: a non-leaf keeps .grad only "
+                   "after .retain_grad() on that tensor (retain_graph keeps buffers, not grads)",
+    "config": "grad mode is a thread-local flag (torch.is_grad_enabled, torch.set_grad_enabled), "
+              "not a Config object with settings read and set by name",
+    "array_like": "no tensor can be named: no constructor takes a name (torch.tensor: "
+                  "unexpected keyword argument 'name') and Tensor.name is read-only, None",
+}
+
+square = torch.square
+exp = torch.exp
+add = torch.add
+mul = torch.mul
+sub = torch.sub
+div = torch.div
+neg = torch.neg
+pow = torch.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+no_grad = torch.no_grad
+as_array = torch.asarray
+
+
+def version():
+    return torch.__version__
+
+
+def leaf(a):
+    return torch.from_numpy(a).requires_grad_(True)
+
+
+def Variable(data, **keywords):  # noqa: N802 (the protocol's name; keywords go to torch)
+    t = torch.from_numpy(data, **keywords)
+    if t.is_floating_point() or t.is_complex():
+        t.requires_grad_(True)
+    return t
+
+
+def grad_of(v):
+    return None if v.grad is None else v.grad.numpy()
+
+
+def cleargrad(v):
+    v.grad = None
+
+
+def creator_of(v):
+    return v.grad_fn
+
+
+def value(v):
+    return v.detach().numpy()
+
+
+def grad(fn, x, gy=None):
+    xt = leaf(x)
+    y = fn(xt)
+    if gy is None:
+        y.backward()
+    else:
+        y.backward(torch.from_numpy(gy))
+    return value(y), xt.grad.numpy() if xt.grad is not None else None
+
+
+def grads(fn, xs, gy=None):
+    leaves = [leaf(x) for x in xs]
+    y = fn(*leaves)
+    if gy is None:
+        y.backward()
+    else:
+        y.backward(torch.from_numpy(gy))
+    return value(y), [t.grad.numpy() if t.grad is not None else None for t in leaves]

@@ -1,0 +1,440 @@
+"""Gradient checking for any engine reachable through an adapter: the suite's own oracle.
+
+Public API (for engine authors as well as for clause S15):
+
+    check_gradient(adapter, fn, x, gy=None, mode="full", seed=None, directions=1,
+                   rtol=None, atol=None, engine_spec=None, fn_text=None, x_text=None,
+                   gy_text=None) -> Report
+    assert_gradient(...same arguments...) -> Report, or raises AssertionError(report.message)
+
+`fn` is any function built from the engine's operations (engine value -> engine value), `x`
+a floating-point numpy array of any shape, `gy` the output gradient (None: the engine seeds
+ones itself and the oracle differentiates sum(fn(x)); an adapter whose ABSENT lists
+implicit_seed is given those ones explicitly, at the cost of one more forward). What is
+checked is the engine's backward, `adapter.grad(fn, x, gy)`, against a central difference of
+L(x) = sum(gy * fn(x)) computed from the engine's own forward (`adapter.value(fn(
+adapter.leaf(x)))`, given a copy of each point) with float64 arithmetic. The engine's
+numerical_diff is never used. Pass a float64 x for the strictest check.
+
+Modes
+    "full"    every element i: D(h) = (L(x + h e_i) - L(x - h e_i)) / 2h, compared with gx[i].
+              4 engine forwards per element (steps h and 2h), plus one backward.
+    "random"  `directions` seeded random directions w (random signs, magnitudes uniform in
+              [0.5, 1.5], times max(1, |x|)): (L(x + h w) - L(x - h w)) / 2h compared
+              with <gx, w>. 4 forwards per direction plus one backward, whatever the size of x.
+              One direction is the default (benchmarks/gradcheck_bench.py measures it against
+              torch's fast mode): it catches a wrong element whose error, times its weight of
+              at least 0.5, exceeds the projection's budget; more directions guard against
+              errors in several elements that happen to cancel in one projection.
+              On a failure it locates the worst element: full mode over all of x when x has at
+              most FULL_FALLBACK_MAX elements, else bisection with directions restricted to
+              halves of the candidates, then full mode over the last LOCATE_BLOCK of them.
+
+Step and tolerance
+    The step is h = eps^(1/3) * max(1, |x|) per element, with eps that of the dtype the engine
+    returns (a float32 engine gets a float32 step; perturbed inputs are rounded to that dtype
+    and the step actually taken is used). The allowed error (the "budget") is derived, for each
+    comparison, from an estimate of the finite-difference error:
+        budget = SAFETY * (|r(2h) - r(h)| / 3 + forward rounding + backward rounding)
+    where r(s) = D(s) - analytic is the residual at step s (Richardson: the truncation error of
+    D(h) is a third of D(2h) - D(h)), and the rounding terms are FORWARD_ULPS and ANALYTIC_ULPS
+    ulps of the engine's dtype on the terms summed (root-sum-square over elements). Passing
+    rtol and/or atol replaces the budget by atol + rtol * |analytic| per element (in random
+    mode: atol * sum|w| + rtol * sum|gx * w|), and skips the 2h step (2 forwards fewer each).
+
+Failures
+    The Report's message names the worst element (index, analytic, numeric, absolute and
+    relative error, budget and "error = 37x budget"), the mode and seed, and ends with Python
+    lines that reproduce the check (adapters.load(engine_spec) and this function). Inputs too
+    large to print are referenced by x_text / gy_text (Python expressions) when given, else
+    saved to .npy files in the temporary directory, on failure only. A non-finite (nan, inf)
+    analytic or numeric gradient fails and is named as such. Randomness comes only from
+    np.random.default_rng(seed); seed=None reads CONFORMANCE_SEED (see support.seed()).
+"""
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dezero_conformance.conformance import support
+
+MODES = ("full", "random")
+# Central-difference step exponent: truncation ~h^2 and rounding ~eps/h balance at eps^(1/3).
+STEP_EXPONENT = 1 / 3
+# Margin over the finite-difference error estimate, an order-of-magnitude estimate: where
+# truncation dominates, a correct engine's error is the estimate itself, i.e. 1/SAFETY of the
+# budget (the meta-tests' 1000 seeds stay at or below 0.125, tests/test_gradcheck.py).
+SAFETY = 8.0
+# Rounding of one element of the engine's forward: a few elementary ops of 0.5-1 ulp each.
+FORWARD_ULPS = 4.0
+# Rounding of one element of the engine's backward: a chain rule of a few ops per element.
+ANALYTIC_ULPS = 8.0
+# Random mode falls back to full mode over all of x up to this size (4 forwards per element).
+FULL_FALLBACK_MAX = 1024
+# Bisection stops, and full mode takes over, at this many candidate elements.
+LOCATE_BLOCK = 64
+# Inputs up to this size are written into the reproduce snippet as literals.
+LITERAL_MAX = support.LITERAL_MAX
+
+
+@dataclass
+class Element:
+    """One comparison: an element (index is a tuple) or a direction (index is None)."""
+    index: object
+    analytic: float
+    numeric: float
+    error: float
+    bound: float
+    note: str = ""
+
+    @property
+    def relative(self):
+        scale = abs(self.numeric) if np.isfinite(self.numeric) else 0.0
+        return self.error / scale if scale > 0 else float("inf") if self.error > 0 else 0.0
+
+    @property
+    def ratio(self):
+        """error / bound: above 1 fails; inf for a non-finite value."""
+        if not (np.isfinite(self.error) and np.isfinite(self.bound)):
+            return float("inf")
+        if self.error == 0:
+            return 0.0
+        return self.error / self.bound if self.bound > 0 else float("inf")
+
+    @property
+    def ok(self):
+        return self.ratio <= 1.0
+
+
+@dataclass
+class Report:
+    """Outcome of check_gradient. `worst` is the element (or direction) nearest to failing."""
+    ok: bool
+    mode: str
+    seed: int
+    evaluations: int
+    worst: object
+    message: str
+    dtype: str = "float64"
+    directions: list = field(default_factory=list)
+
+    @property
+    def max_ratio(self):
+        """Largest error / budget seen (random mode: over directions; full: over elements)."""
+        return self.worst.ratio if self.worst is not None else 0.0
+
+
+class _Oracle:
+    """Evaluates L = sum(gy * fn(x)) through the adapter and counts engine evaluations."""
+
+    def __init__(self, adapter, fn, x, gy, work, rtol, atol):
+        self.adapter, self.fn, self.gy64, self.work = adapter, fn, gy.ravel(), work
+        self.eps = float(np.finfo(work).eps)
+        self.rtol, self.atol = rtol, atol
+        self.in_dtype = x.dtype
+        self.x0 = self.rounded(x.astype(np.float64))
+        self.scale = np.maximum(1.0, np.abs(self.x0))
+        self.h = self.eps ** STEP_EXPONENT
+        self.evaluations = 0
+
+    def rounded(self, a):
+        """a as the engine will see it, held in float64: rounded to the input's dtype (what
+        the engine is given), then to the dtype it computes in."""
+        a = np.asarray(a, dtype=self.in_dtype)
+        if self.work != np.float64:
+            a = a.astype(self.work)
+        return a.astype(np.float64)
+
+    def forward(self, a):
+        self.evaluations += 1
+        # a copy: an engine that writes to its input (S16) must not move the oracle's points
+        v = self.adapter.value(self.fn(self.adapter.leaf(a.astype(self.in_dtype))))
+        return np.asarray(v, dtype=np.float64).ravel()
+
+    def compare(self, at, project, sparse, index=None, weights=(0.0, 0.0)):
+        """One comparison along a direction w, given at(t) = x0 + t*w rounded to the engine's
+        dtype and project(delta) = the terms of <g, delta>; sparse: w is one element.
+
+        phi(t) = L(x0 + t*w). D(s) = (phi(s) - phi(-s)) / 2s is compared with <g, xp - xm> / 2s
+        (the step actually taken); r(s) is their difference. D(s) = phi1 + s^2 phi3 / 6 + O(s^4),
+        so the truncation error of D(h) is |r(2h) - r(h)| / 3 (the steps are symmetric: even
+        derivatives cancel, which a one-sided third difference would not do).
+        weights (sum|w|, sum|g*w|) map an explicit atol/rtol onto the direction.
+        """
+        h, gy = self.h, self.gy64
+        numeric, analytic, r1, yp, ym, projected = self.quotient(at, project, h)
+        with np.errstate(all="ignore"):
+            if self.rtol is not None or self.atol is not None:
+                bound = (self.atol or 0.0) * weights[0] + (self.rtol or 0.0) * weights[1]
+            else:
+                r2 = self.quotient(at, project, 2 * h)[2]
+                if sparse:  # outputs the step did not touch cancel exactly
+                    changed = yp != ym
+                    gy, yp, ym = gy[changed], yp[changed], ym[changed]
+                terms = np.abs(gy) * (np.abs(yp) + np.abs(ym))
+                rounding = (FORWARD_ULPS * self.eps * np.sqrt(np.dot(terms, terms))
+                            + ANALYTIC_ULPS * self.eps * np.sqrt(np.dot(projected, projected))
+                            ) / (2 * h)
+                bound = SAFETY * (abs(r2 - r1) / 3 + rounding)
+        note = "" if np.isfinite(numeric) and np.isfinite(bound) else (
+            "non-finite numeric gradient: the forward is not finite at x +- h*w or x +- 2h*w")
+        return Element(index, float(analytic), float(numeric), float(abs(r1)), float(bound),
+                       note)
+
+    def quotient(self, at, project, s):
+        xp, xm = at(s), at(-s)
+        yp, ym = self.forward(xp), self.forward(xm)
+        projected = project(xp - xm)
+        with np.errstate(all="ignore"):
+            numeric = np.dot(self.gy64, yp - ym) / (2 * s)
+            analytic = np.sum(projected) / (2 * s)
+        return numeric, analytic, numeric - analytic, yp, ym, projected
+
+    def direction(self, g, w):
+        def at(t):
+            return self.rounded(self.x0 + t * w)
+        return self.compare(at, lambda delta: (g * delta).ravel(), False, None,
+                            (np.sum(np.abs(w)), np.sum(np.abs(g * w))))
+
+    def element(self, g, flat):
+        """Element flat, stepped by scale[i] * h and reported per unit step of x[i]."""
+        index = np.unravel_index(flat, self.x0.shape)
+        x0, s_i, g_i = self.x0[index], self.scale[index], g[index]
+
+        def at(t):
+            xt = self.x0.copy()
+            xt[index] = self.rounded(x0 + t * s_i)
+            return xt
+        e = self.compare(at, lambda delta: np.array([g_i * delta[index]]), True,
+                         tuple(int(k) for k in index), (s_i, abs(g_i) * s_i))
+        return Element(e.index, float(e.analytic / s_i), float(e.numeric / s_i),
+                       float(e.error / s_i), float(e.bound / s_i), e.note)
+
+    def full(self, g, flats):
+        worst = None
+        for flat in flats:
+            e = self.element(g, flat)
+            if worst is None or e.ratio > worst.ratio:
+                worst = e
+        return worst
+
+
+def check_gradient(adapter, fn, x, gy=None, mode="full", seed=None, directions=1,
+                   rtol=None, atol=None, engine_spec=None, fn_text=None, x_text=None,
+                   gy_text=None):
+    """Check adapter.grad(fn, x, gy) against the suite's central difference; see the module."""
+    x, gy = _validate(fn, x, gy, mode, directions, rtol, atol)
+    seed = support.seed() if seed is None else int(seed)
+    context = dict(adapter=adapter, fn=fn, x=x, gy=gy, mode=mode, seed=seed,
+                   directions=directions, rtol=rtol, atol=atol,
+                   engine_spec=engine_spec or adapter.NAME,
+                   fn_text=fn_text or _fn_text(adapter, fn), x_text=x_text, gy_text=gy_text)
+    used = 1
+    if gy is None and "implicit_seed" in adapter.ABSENT and "seed_grad" not in adapter.ABSENT:
+        # the engine cannot seed a non-scalar output itself: give it the ones it would seed
+        gy = np.ones_like(np.asarray(adapter.value(fn(adapter.leaf(x.copy())))), np.float64)
+        used += 1
+    y, gx = adapter.grad(fn, x.copy(), None if gy is None else gy.copy())
+    y = np.asarray(y)
+    if gy is not None and gy.shape != y.shape:
+        raise ValueError(f"gy has shape {gy.shape} but fn(x) has shape {y.shape}; give gy "
+                         f"the output's shape, or None for ones")
+    if gx is None:
+        return _report(context, None, used, "backward left the input's gradient None")
+    gx = np.asarray(gx)
+    if gx.shape != x.shape:
+        return _report(context, None, used,
+                       f"the gradient has shape {gx.shape}, the input {x.shape}")
+    work = _work_dtype(y, gx)
+    context["dtype"] = work.name
+    gy64 = np.ones(y.shape) if gy is None else gy.astype(np.float64)
+    oracle = _Oracle(adapter, fn, x, gy64, work, rtol, atol)
+    oracle.evaluations = used
+    g = gx.astype(np.float64)
+    bad = np.flatnonzero(~np.isfinite(g))
+    if bad.size:
+        index = tuple(int(k) for k in np.unravel_index(bad[0], x.shape))
+        worst = Element(index, float(g.flat[bad[0]]), float("nan"), float("inf"), 0.0,
+                        f"non-finite analytic gradient ({bad.size} of {x.size} elements)")
+        return _report(context, worst, used)
+    if mode == "full":
+        worst = oracle.full(g, range(x.size))
+        return _report(context, worst, oracle.evaluations)
+    return _random(context, oracle, g)
+
+
+def assert_gradient(*args, **kwargs):
+    """check_gradient, raising AssertionError with the diagnostics when the check fails."""
+    report = check_gradient(*args, **kwargs)
+    if not report.ok:
+        raise AssertionError(report.message)
+    return report
+
+
+def _validate(fn, x, gy, mode, directions, rtol, atol):
+    if mode not in MODES:
+        raise ValueError(f"mode={mode!r} is not a gradient-check mode; use 'full' or 'random'")
+    if not callable(fn):
+        raise ValueError(f"fn must be a function of one engine value, not {type(fn).__name__}")
+    if not (isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating)):
+        what = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise ValueError(f"x must be a floating-point numpy array, not {what}; "
+                         f"pass np.asarray(x, dtype=np.float64)")
+    if gy is not None:
+        gy = np.asarray(gy, dtype=np.float64) if not isinstance(gy, np.ndarray) else gy
+        if not np.issubdtype(gy.dtype, np.floating):
+            raise ValueError(f"gy must be a floating-point numpy array, not {gy.dtype}")
+    if not (isinstance(directions, (int, np.integer)) and directions >= 1):
+        raise ValueError(f"directions={directions!r}: give a whole number of at least 1")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol is not None and not (float(tol) >= 0):
+            raise ValueError(f"{name}={tol!r}: give a tolerance >= 0, or None to derive it")
+    return x, gy
+
+
+def _work_dtype(y, gx):
+    """The least precise floating dtype among what the engine returned (float64 if none)."""
+    dtypes = [a.dtype for a in (y, gx) if np.issubdtype(a.dtype, np.floating)]
+    if not dtypes:
+        return np.dtype(np.float64)
+    return max(dtypes, key=lambda d: np.finfo(d).eps)
+
+
+def _random(context, oracle, g):
+    rng = np.random.default_rng(context["seed"])
+    results = []
+    for _ in range(context["directions"]):
+        w = _weights(rng, g.size).reshape(g.shape) * oracle.scale
+        results.append(oracle.direction(g, w))
+    context["results"] = results
+    failed = max(results, key=lambda e: e.ratio)
+    if failed.ok:
+        return _report(context, failed, oracle.evaluations)
+    context["failed_direction"] = (results.index(failed) + 1, failed)
+    worst, how = _locate(oracle, g, rng)
+    context["located"] = how
+    if worst is None or worst.ok:
+        worst = failed  # the failure did not show on any single element searched
+    return _report(context, worst, oracle.evaluations, ok=False)
+
+
+def _weights(rng, n):
+    """Random signs, magnitudes uniform in [0.5, 1.5]: no element's weight is near zero, and
+    errors in two elements cancel exactly with probability zero."""
+    u = 2 * rng.random(n, dtype=np.float32).astype(np.float64) - 1  # float32 draws: half the time
+    u += np.copysign(0.5, u)
+    return u
+
+
+def _locate(oracle, g, rng):
+    """The worst element after a failed direction: full mode, or bisection then full mode."""
+    n = g.size
+    if n <= FULL_FALLBACK_MAX:
+        return oracle.full(g, range(n)), f"full mode over all {n} elements"
+    candidates = np.arange(n)
+    steps = 0
+    while candidates.size > LOCATE_BLOCK:
+        halves = np.array_split(candidates, 2)
+        scored = []
+        for half in halves:
+            w = np.zeros(n)
+            w[half] = _weights(rng, half.size)
+            w = w.reshape(g.shape) * oracle.scale
+            scored.append(oracle.direction(g, w).ratio)
+        candidates = halves[int(np.argmax(scored))]
+        steps += 1
+    return (oracle.full(g, candidates),
+            f"bisection over {steps} halvings, then full mode over {candidates.size} elements")
+
+
+def _report(context, worst, evaluations, problem=None, ok=None):
+    if ok is None:
+        ok = problem is None and worst is not None and worst.ok
+    report = Report(ok, context["mode"], context["seed"], evaluations, worst, "",
+                    context.get("dtype", "float64"), context.get("results", []))
+    report.message = _message(context, report, problem)
+    return report
+
+
+def _fmt_index(index):
+    return "direction" if index is None else f"element {index}"
+
+
+def _describe(e, budget_words):
+    if e.note.startswith("non-finite"):
+        return (f"{_fmt_index(e.index)}: {e.note}: analytic {e.analytic!r}, "
+                f"numeric {e.numeric!r}")
+    ratio = e.ratio
+    times = "inf" if not np.isfinite(ratio) else f"{ratio:.3g}"
+    return (f"{_fmt_index(e.index)}: analytic {e.analytic!r}, numeric {e.numeric!r}, "
+            f"|error| {e.error:.3g}, relative {e.relative:.3g}, allowed {e.bound:.3g} "
+            f"({budget_words}): error = {times}x budget")
+
+
+def _message(context, report, problem):
+    adapter = context["adapter"]
+    x = context["x"]
+    budget_words = (f"rtol={context['rtol']}, atol={context['atol']}"
+                    if context["rtol"] is not None or context["atol"] is not None
+                    else f"{SAFETY:g} x the finite-difference error estimate from steps h and "
+                         f"2h in {report.dtype}")
+    head = (f"gradient check {'passed' if report.ok else 'FAILED'}: mode={report.mode}, "
+            f"seed={report.seed}, engine {adapter.NAME}, input shape {x.shape} {x.dtype}, "
+            f"engine dtype {report.dtype}, {report.evaluations} engine evaluations")
+    lines = [head]
+    if problem:
+        lines.append(problem)
+    if "failed_direction" in context:
+        k, d = context["failed_direction"]
+        lines.append(f"direction {k} of {context['directions']}: <grad, w> {d.analytic!r}, "
+                     f"(f(x+hw) - f(x-hw))/2h {d.numeric!r}, |error| {d.error:.3g}, allowed "
+                     f"{d.bound:.3g}: error = {d.ratio:.3g}x budget")
+        lines.append(f"worst element located by {context['located']}:")
+    if report.worst is not None:
+        lines.append(("worst " if report.ok else "") + _describe(report.worst, budget_words))
+    if not report.ok:
+        lines.append("reproduce (from the kit's root, or with dezero-conformance installed):")
+        lines += ["    " + line for line in _snippet(context)]
+    return "\n".join(lines)
+
+
+def _fn_text(adapter, fn):
+    for name in ("square", "exp"):
+        if getattr(adapter, name, None) is fn:
+            return f"E.{name}"
+    return None
+
+
+def _array_text(name, a, text):
+    if text:
+        return text
+    if a.size <= LITERAL_MAX:
+        return f"np.array({a.tolist()!r}, dtype=np.{a.dtype})"
+    path = os.path.join(tempfile.gettempdir(),
+                        f"gradcheck_{name}_{hashlib.sha1(a.tobytes()).hexdigest()[:12]}.npy")
+    np.save(path, a)
+    return f"np.load({path!r})"
+
+
+def _snippet(context):
+    fn_text = context["fn_text"] or "...  # the function checked: pass fn_text= to name it"
+    args = ["E", "fn", "x"]
+    lines = ["import numpy as np",
+             "from dezero_conformance import adapters",
+             "from dezero_conformance.conformance.gradcheck import check_gradient",
+             f"E = adapters.load({context['engine_spec']!r})",
+             f"fn = {fn_text}",
+             f"x = {_array_text('x', context['x'], context['x_text'])}"]
+    if context["gy"] is not None:
+        lines.append(f"gy = {_array_text('gy', context['gy'], context['gy_text'])}")
+        args.append("gy")
+    args += [f"mode={context['mode']!r}", f"seed={context['seed']}"]
+    if context["mode"] == "random" and context["directions"] != 1:
+        args.append(f"directions={context['directions']}")
+    for name in ("rtol", "atol"):
+        if context[name] is not None:
+            args.append(f"{name}={context[name]!r}")
+    lines.append(f"print(check_gradient({', '.join(args)}).message)")
+    return lines

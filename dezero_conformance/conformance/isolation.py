@@ -1,0 +1,374 @@
+"""Clauses run where a misbehaving engine cannot take the run down with it, or skew another.
+
+A clause's body runs against a Recorder, which turns each outcome (pass, failure, error,
+skip; per sub-case) into a plain event; the test method then replays the events into
+unittest. Under the command line, this process never imports the engine: one engine process
+(`python -m conformance.worker`) loads it, says what it is, and runs every clause in a fresh
+child of its own, so each clause meets the engine as it was just after import and no outcome
+depends on the order clauses run in. Clauses the run will make are started ahead, up to
+CONFORMANCE_JOBS at once (default: 2, or 1 on a single CPU). A clause that runs longer than
+CONFORMANCE_TIMEOUT seconds is reported as TIMEOUT, one whose engine kills its process as
+CRASH with the signal, one whose engine ends its process as EXIT; the other clauses still
+run. CONFORMANCE_ISOLATE=0 (and any non-POSIX system) runs the bodies in this process
+instead: no timeout, no crash isolation, no fresh engine per clause, and an engine thread
+that never ends keeps the run from ending.
+"""
+import atexit
+import json
+import os
+import secrets
+import select
+import signal
+import site
+import subprocess
+import sys
+import time
+import types
+import unittest
+from collections import deque
+
+__unittest = True  # keep the replay's own frames out of failure tracebacks
+
+TIMEOUT_VAR = "CONFORMANCE_TIMEOUT"
+ISOLATE_VAR = "CONFORMANCE_ISOLATE"
+JOBS_VAR = "CONFORMANCE_JOBS"
+CHANNEL_VAR = "CONFORMANCE_CHANNEL"  # set for the engine's process: the run's token
+# Generous: the slowest engines seen here take ~15 s on the 100,000-op chain of S9.
+DEFAULT_TIMEOUT = 300.0
+# How long the engine's process may stay silent beyond a clause's timeout (it reports the
+# TIMEOUT itself) before it is taken to be stuck.
+GRACE = 30.0
+# The directory holding the kit's package: a checkout, or a site directory when installed.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def kit_path():
+    """PYTHONPATH for the engine's process: the caller's, after the kit's directory unless
+    that is a site directory (the child has those already, after the standard library)."""
+    given = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    sites = {os.path.abspath(p) for p in site.getsitepackages() + [site.getusersitepackages()]}
+    return os.pathsep.join(given if ROOT in sites else [ROOT] + given)
+
+
+class Failed(AssertionError):
+    """A failure recorded where the clause ran, replayed with its original traceback."""
+
+
+class Raised(Exception):
+    """An exception (from the engine, as a rule) recorded where the clause ran."""
+
+
+for _cls in (Failed, Raised):
+    _cls.__module__ = "conformance"
+
+
+def timeout():
+    raw = os.environ.get(TIMEOUT_VAR, "")
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"{TIMEOUT_VAR}={raw!r} is not a positive number of seconds; "
+                         f"set it to e.g. {DEFAULT_TIMEOUT:g}")
+    return value
+
+
+def jobs():
+    raw = os.environ.get(JOBS_VAR, "")
+    try:
+        value = int(raw) if raw else min(2, os.cpu_count() or 1)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{JOBS_VAR}={raw!r} is not a whole number of clauses to run at "
+                         f"once; set it to 1 or more")
+    return value
+
+
+def enabled():
+    """Isolation needs POSIX pipes and select; elsewhere clauses run in-process."""
+    return os.environ.get(ISOLATE_VAR, "1") != "0" and os.name == "posix"
+
+
+class _Repr(str):
+    def __repr__(self):
+        return str(self)
+
+
+def sub_description(test):
+    """A _SubTest's message and parameters, as JSON-ready data; None for the test itself."""
+    if getattr(test, "test_case", None) is None:
+        return None
+    return sub_event(test._message if isinstance(test._message, str) else None, test.params)
+
+
+def sub_event(msg, params):
+    return {"msg": msg, "params": {k: repr(v) for k, v in params.items()}}
+
+
+def sub_case(case, sub):
+    """The replay's subTest context for a recorded sub-case."""
+    params = {k: _Repr(v) for k, v in sub["params"].items()}
+    return case.subTest(sub["msg"], **params) if sub["msg"] else case.subTest(**params)
+
+
+class Recorder(unittest.TestResult):
+    """A TestResult that hands every outcome to `emit` as a JSON-ready event."""
+
+    def __init__(self, emit):
+        super().__init__()
+        self.emit = emit
+
+    def _event(self, test, status, err=None, text=""):
+        if err is not None:
+            case = getattr(test, "test_case", test)
+            text = self._exc_info_to_string(err, case)
+            if issubclass(err[0], SystemExit):  # never a pass, and the same in every clause
+                status = "fail"
+                text = (f"{getattr(case, 'clause', '?')}: EXIT: the engine raised "
+                        f"SystemExit({err[1].code!r}) (sys.exit or exit()); an engine must "
+                        f"never end the process\n{text}")
+            if hasattr(case, "reproduce"):
+                text = f"{text.rstrip()}\n{case.reproduce()}"
+        self.emit({"kind": "outcome", "sub": sub_description(test), "status": status,
+                   "text": text})
+
+    def addSuccess(self, test):
+        self._event(test, "pass")
+
+    def addFailure(self, test, err):
+        self._event(test, "fail", err)
+
+    def addError(self, test, err):
+        self._event(test, "error", err)
+
+    def addSkip(self, test, reason):
+        self._event(test, "skip", text=reason)
+
+    def addSubTest(self, test, subtest, err):
+        if err is None:
+            self._event(subtest, "pass")
+        else:
+            failed = issubclass(err[0], test.failureException)
+            self._event(subtest, "fail" if failed else "error", err)
+
+
+def record(case, method, emit):
+    """Run `method` of a fresh twin of `case` against a Recorder."""
+    twin = type(case)(method)
+    twin._sink = emit
+    twin.run(Recorder(emit))
+
+
+def encode(token, event):
+    """One line of the result channel: the run's token, then the event as JSON."""
+    return f"{token} {json.dumps(event)}\n"
+
+
+def decode(token, lines):
+    """(events, stray bytes) from complete lines of a result channel. An engine that writes
+    to file descriptors it did not open can land bytes here: a line is the kit's only from
+    its run's token on (garbage before it on the line is dropped), and only if it parses."""
+    mark = token.encode() + b" "
+    events, stray = [], 0
+    for line in lines:
+        at = line.rfind(mark)
+        try:
+            if at < 0:
+                raise ValueError(line)
+            event = json.loads(line[at + len(mark):])
+            if not isinstance(event, dict) or "kind" not in event:
+                raise ValueError(line)
+        except ValueError:
+            stray += len(line) + 1
+            continue
+        stray += at
+        events.append(event)
+    return events, stray
+
+
+def stray_notice(stray, where):
+    return (f"{stray} bytes {where} were not the kit's (the engine writes to file descriptors "
+            f"it did not open); ignored")
+
+
+class Pool:
+    """The engine's process (conformance/worker.py): loads the engine once, then runs each
+    clause in a fresh child of its own, up to jobs() at a time. This process never imports
+    the engine: what it knows of it (name, version, capabilities) comes in the hello."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        request_r, self.request_w = os.pipe()
+        self.fd, result_w = os.pipe()
+        self.token = secrets.token_hex(8)
+        env = dict(os.environ, CONFORMANCE_ENGINE=spec, PYTHONPATH=kit_path(),
+                   **{CHANNEL_VAR: self.token})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"{__package__}.worker", str(request_r), str(result_w),
+             str(os.getpid())],
+            stdin=subprocess.DEVNULL, pass_fds=(request_r, result_w), env=env,
+            cwd=os.getcwd(), start_new_session=True)
+        os.close(request_r)
+        os.close(result_w)
+        self.buffer = b""
+        self.events, self.done, self.ids = {}, set(), {}
+        self.next_id = 0
+        self.dead = None  # why the pool can take no more requests
+        self._engine = None
+
+    @property
+    def engine(self):
+        """What the engine's process says of the engine (read once, on first use)."""
+        if self._engine is None:
+            self._engine = self._hello()
+        return self._engine
+
+    def _hello(self):
+        deadline = time.monotonic() + timeout()
+        notices = []
+        while True:
+            for hello in self._events(notices):
+                if "error" in hello:
+                    self.close()
+                    raise _adapter_error(hello["error"])
+                return types.SimpleNamespace(
+                    NAME=hello["name"], ABSENT=hello["absent"], ASSUMED=tuple(hello["assumed"]),
+                    STEP=hello["step"], STEP_WHY=hello["step_why"], MISSING=hello["missing"],
+                    RETIRED=hello["retired"],
+                    MODE=hello["mode"], NOTICES=notices + hello["notices"],
+                    version=lambda v=hello["version"]: v)
+            trouble = self._read(deadline)
+            if trouble:
+                self.close()
+                raise _adapter_error(f"the engine's process did not start: {trouble} while "
+                                     f"loading the engine")
+
+    def _events(self, notices=None):
+        """Complete events read so far; a notice for stray bytes goes to notices if given
+        (before the hello: the run's first line names the engine), else to stderr."""
+        *lines, self.buffer = self.buffer.split(b"\n")
+        events, stray = decode(self.token, lines)
+        if stray:
+            notice = stray_notice(stray, "on the engine process's result channel")
+            if notices is not None:
+                notices.append(notice)
+            else:
+                sys.stderr.write(f"\nconformance: notice: {notice}\n")
+        return events
+
+    def _read(self, deadline):
+        """Read what the engine's process sent; None, or why nothing more will come."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return f"TIMEOUT: no word from the engine's process in {timeout():g} s"
+        ready, _, _ = select.select([self.fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            code = self.proc.wait()
+            how = (f"killed by {signal.Signals(-code).name}" if code < 0
+                   else f"exited with status {code}")
+            return f"CRASH: the engine's process was {how}"
+        self.buffer += chunk
+        return None
+
+    def submit_plan(self):
+        while _plan:
+            self.submit(_plan.pop(0))
+
+    def submit(self, request):
+        key = (request["module"], request["group"], request["method"])
+        self.next_id += 1
+        self.ids.setdefault(key, deque()).append(self.next_id)
+        self.events[self.next_id] = []
+        os.write(self.request_w, (json.dumps(dict(request, id=self.next_id)) + "\n").encode())
+
+    def run(self, request, emit):
+        """The events of one clause, emitted in order; None, or why the pool is dead."""
+        key = (request["module"], request["group"], request["method"])
+        if not self.ids.get(key):
+            self.submit(request)
+        cid = self.ids[key].popleft()
+        # Children report within the timeout, or the engine's process reports the TIMEOUT:
+        # silence beyond that (and a grace) means that process itself is stuck.
+        deadline = time.monotonic() + timeout() + GRACE
+        while cid not in self.done and self.dead is None:
+            for event in self._events():
+                eid = event.pop("id", None)
+                if eid not in self.events:
+                    continue
+                self.events[eid].append(event)
+                if event["kind"] == "done":
+                    self.done.add(eid)
+                    deadline = time.monotonic() + timeout() + GRACE
+            if cid in self.done:
+                break
+            self.dead = self._read(deadline)
+        for event in self.events.pop(cid, []):
+            if event["kind"] != "done":
+                emit(event)
+        self.done.discard(cid)
+        return self.dead
+
+    def close(self):
+        """Kill the engine's process group: the process, its clause children and theirs."""
+        try:
+            os.close(self.request_w)
+        except OSError:
+            pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def _adapter_error(message):
+    from dezero_conformance import adapters  # the loader's own error type, so callers treat both alike
+    return adapters.AdapterError(message)
+
+
+_pool = None
+_plan = []  # clause requests the run will make, in order: the pool starts them early
+
+
+def plan(requests):
+    """Note clause requests that will be made, so the pool can run them ahead, in parallel
+    (now, if the pool is running)."""
+    _plan.extend(requests)
+    if _pool is not None and not _pool.dead:
+        _pool.submit_plan()
+
+
+def pool(spec):
+    """The running pool for engine spec (started, and the old one closed, if need be)."""
+    global _pool
+    if _pool is not None and (_pool.spec != spec or _pool.dead):
+        _pool.close()
+        _pool = None
+    if _pool is None:
+        _pool = Pool(spec)
+        _pool.submit_plan()
+    return _pool
+
+
+@atexit.register
+def _shutdown():
+    """No engine process outlives the run (they run in a session of their own)."""
+    if _pool is not None:
+        _pool.close()
+
+
+def run_in_worker(spec, request, emit):
+    """Run one clause body in a fresh child of the engine's process; a hang or crash becomes
+    a failure of that clause."""
+    trouble = pool(spec).run(request, emit)
+    if trouble:
+        emit({"kind": "outcome", "sub": None, "status": "fail", "text": trouble})
