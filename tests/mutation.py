@@ -1,0 +1,138 @@
+"""python -m tests.mutation TARGET...: mutation testing of the kit, with mutmut.
+
+Targets
+    reference  dezero_conformance/reference/ against the conformance suite (stage 2, then
+               stage 1): the suite must notice every change to a correct engine
+    gradcheck  dezero_conformance/conformance/gradcheck.py against tests/test_gradcheck.py:
+               the checker's own tests must notice every change to the checker
+
+mutmut changes files in place, so it runs on a copy of the checkout in a temporary
+directory; the checkout is never touched. A surviving mutant either is a missing test or is
+listed, with why it changes nothing the kit must notice, in tests/mutation_equivalent.txt.
+The score is killed / (mutants - listed equivalents), and a target below MIN_SCORE fails.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EQUIVALENT = os.path.join(ROOT, "tests", "mutation_equivalent.txt")
+MIN_SCORE = 0.95  # the share of behaviour-changing mutants the tests must kill (issue 12)
+SUITE = "python -m unittest discover conformance --failfast"
+TARGETS = {
+    "reference": ("dezero_conformance/reference/",
+                  f"sh -c '{SUITE} && CONFORMANCE_ENGINE=reference_stage1 {SUITE}'"),
+    "gradcheck": ("dezero_conformance/conformance/gradcheck.py",
+                  "python -m unittest tests.test_gradcheck --failfast"),
+}
+# A mutant that makes a clause hang is killed by the clause's timeout, far sooner than 300 s.
+ENV = {"CONFORMANCE_TIMEOUT": "60", "PYTHONDONTWRITEBYTECODE": "1"}
+KINDS = ("killed", "timeout", "suspicious", "survived", "skipped", "untested")
+
+
+def read_equivalent(path=EQUIVALENT):
+    """{(file, removed lines, added lines): why} from the equivalents file: blocks of a file
+    name, its diff's "-" and "+" lines, and a "why:" line, separated by blank lines."""
+    listed = {}
+    with open(path, encoding="utf-8") as f:
+        blocks = [b for b in re.split(r"\n\s*\n", f.read()) if b.strip()]
+    for block in blocks:
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        if not lines:
+            continue
+        why = [line[4:].strip() for line in lines if line.startswith("why:")]
+        if len(why) != 1 or not why[0]:
+            raise ValueError(f"{path}: the block starting {lines[0]!r} needs one 'why: <reason>'")
+        listed[key(lines[0], lines[1:])] = why[0]
+    return listed
+
+
+def key(name, diff_lines):
+    removed = tuple(line[1:].strip() for line in diff_lines if line.startswith("-")
+                    and not line.startswith("---"))
+    added = tuple(line[1:].strip() for line in diff_lines if line.startswith("+")
+                  and not line.startswith("+++"))
+    return (os.path.basename(name.strip()), removed, added)
+
+
+def mutmut(args, cwd, check=True):
+    done = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=cwd,
+                          capture_output=True, text=True, env=dict(os.environ, **ENV))
+    if check and done.returncode != 0:
+        raise SystemExit(f"mutmut {' '.join(args)} failed ({done.returncode}):\n"
+                         f"{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def copy_checkout(dest):
+    shutil.copytree(ROOT, dest, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".tox", "__pycache__", "*.egg-info", "build", "dist", ".mutmut-cache", "html"))
+
+
+def run(target, listed, keep=False):
+    paths, runner = TARGETS[target]
+    tmp = tempfile.mkdtemp(prefix=f"mutation-{target}-")
+    try:
+        tree = os.path.join(tmp, "tree")
+        copy_checkout(tree)
+        mutmut(["run", "--paths-to-mutate", paths, "--runner", runner, "--tests-dir", "tests",
+                "--no-progress", "--simple-output", "--CI"], tree)
+        ids = {kind: [int(i) for i in mutmut(["result-ids", kind], tree, check=False).split()
+                      if i.isdigit()] for kind in KINDS}
+        survivors = []
+        for mutant in ids["survived"] + ids["suspicious"]:
+            diff = mutmut(["show", str(mutant)], tree).splitlines()
+            name = next((line[4:] for line in diff if line.startswith("--- ")), "?")
+            survivors.append((mutant, key(name, diff), "\n".join(diff)))
+    finally:
+        if keep:
+            print(f"{target}: the mutated copy and its .mutmut-cache are kept in {tree} "
+                  f"(`python -m mutmut run ID` there re-tests one mutant)")
+        else:
+            shutil.rmtree(tmp)
+    killed, counted, equivalent, missing = tally(ids, survivors, listed)
+    score = killed / counted if counted else 1.0
+    for mutant, _, diff in missing:
+        print(f"\n{target}: mutant {mutant} survived (a missing test, or an equivalent to list "
+              f"in tests/mutation_equivalent.txt):\n{diff}")
+    print(f"\n{target}: {killed} of {counted} behaviour-changing mutants killed ({score:.1%}); "
+          f"{counted + len(equivalent)} mutants, {len(equivalent)} listed as equivalent, "
+          f"{len(missing)} survived" + (f", {len(ids['untested'])} untested"
+                                        if ids["untested"] else ""))
+    return score
+
+
+def tally(ids, survivors, listed):
+    """(killed, behaviour-changing, equivalent survivors, other survivors): a mutant that made
+    the tests time out is killed; one that passed slowly ("suspicious") survived."""
+    tested = sum(len(ids[k]) for k in ("killed", "timeout", "suspicious", "survived"))
+    equivalent = [s for s in survivors if s[1] in listed]
+    missing = [s for s in survivors if s[1] not in listed]
+    return len(ids["killed"]) + len(ids["timeout"]), tested - len(equivalent), equivalent, missing
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("targets", nargs="*", metavar="TARGET",
+                        help=f"one or more of {', '.join(TARGETS)} (default: all)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the mutated copy and its results (the path is printed)")
+    args = parser.parse_args(argv)
+    unknown = [t for t in args.targets if t not in TARGETS]
+    if unknown:
+        parser.error(f"no target {', '.join(unknown)}; the targets are {', '.join(TARGETS)}")
+    args.targets = args.targets or list(TARGETS)
+    listed = read_equivalent()
+    low = [t for t in args.targets if run(t, listed, args.keep) < MIN_SCORE]
+    if low:
+        raise SystemExit(f"mutation score under {MIN_SCORE:.0%} for {', '.join(low)}: add the "
+                         f"tests that kill the survivors above")
+
+
+if __name__ == "__main__":
+    main()
