@@ -16,7 +16,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETTINGS = (("in-process (CONFORMANCE_ISOLATE=0)", {"CONFORMANCE_ISOLATE": "0"}),
             ("isolated, one clause at a time (CONFORMANCE_JOBS=1)", {"CONFORMANCE_JOBS": "1"}),
             ("isolated (default)", {}),
-            ("isolated, the stage-1 reference at step 10", {"CONFORMANCE_ENGINE": "reference_stage1"}))
+            ("isolated, the stage-1 reference at step 10", {"CONFORMANCE_ENGINE": "reference_stage1"}),
+            # S9 (100,000 squares) alone: the run's critical path, started first on one core.
+            ("S9 alone, reference at step 24", {"ONLY": "test_s9"}),
+            ("S9 alone, the stage-1 reference", {"CONFORMANCE_ENGINE": "reference_stage1",
+                                                "ONLY": "test_s9"}))
 
 
 SUITE = [sys.executable, "-m", "unittest", "discover", "conformance"]
@@ -24,6 +28,9 @@ NUMPY = [sys.executable, "-c", "import numpy"]
 
 
 def wall(settings, command=SUITE):
+    settings = dict(settings)
+    if "ONLY" in settings:
+        command = command + ["-k", settings.pop("ONLY")]
     env = dict(os.environ, **{"CONFORMANCE_ENGINE": "reference", **settings})
     start = time.perf_counter()
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)

@@ -3,8 +3,8 @@
 `python -m matrix [ENGINE ...]` runs the suite on each engine in that engine's own tox
 environment (`tox -e ENGINE`) and merges the outcomes into matrix/results.json and
 matrix/results.md. Inside an environment, `python -m matrix.check` runs the suite on
-CONFORMANCE_ENGINE and exits non-zero only on outcomes that dezero_conformance/expected/ENGINE.txt does
-not explain.
+CONFORMANCE_ENGINE and exits non-zero only on outcomes that
+dezero_conformance/expected/ENGINE.txt does not explain.
 """
 import os
 

@@ -38,8 +38,8 @@ def md(text):
 LEGEND = ("`pass`; `pass*`: passed the parts that apply, others skipped (listed below); "
           "`pass°`: passed, but a part could not have failed on this engine (why below); "
           "`skip`: the engine's design has no such concept (reason below); "
-          "`defect`: an expected failure (dezero_conformance/expected/ENGINE.txt) that is an engine "
-          "defect, against the contract and the engine's own intent; `differs`: an expected "
+          "`defect`: an expected failure (dezero_conformance/expected/ENGINE.txt) that is an "
+          "engine defect, against the contract and the engine's own intent; `differs`: an expected "
           "failure that is a deliberate difference, the engine's documented design; "
           "**FAIL**/**ERROR**: a failure nobody has explained.")
 
