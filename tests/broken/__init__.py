@@ -1,12 +1,14 @@
 """The project's own broken engines: a reference with one deliberate bug each.
 
-Each mutant is a literal patch of a reference engine's source:
-dezero_conformance/reference/stage1.py (steps 1-10, `base="stage1"`, the default) or
-dezero_conformance/reference/stage2.py (steps 11-24, `base="stage2"`, judged at the step its
-names give, 24). Every `old` must occur exactly once, so a reference rewrite cannot turn a
-mutant into a silent copy; each mutant names the clauses that must catch it: exactly those, no
-more, fail. `python -m tests.broken NAME` prints a mutant's source, to save as a .py file and
-check by path. """ import os import types
+Each mutant is a literal patch of a reference engine's source (in
+dezero_conformance/reference/): stage1.py (steps 1-10, `base="stage1"`, the default) or
+stage2.py (steps 11-24, `base="stage2"`, judged at the step its names give, 24). Every `old`
+must occur exactly once, so a reference rewrite cannot turn a mutant into a silent copy; each
+mutant names the clauses that must catch it: exactly those, no more, fail. `python -m
+tests.broken NAME` prints a mutant's source, to save as a .py file and check by path.
+"""
+import os
+import types
 
 from dezero_conformance.reference import stage1, stage2
 
