@@ -1,11 +1,13 @@
 """The run survives its engine: it ends, reports, and leaves no process behind."""
 import os
 import signal
+import site
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+from unittest import mock
 
 from dezero_conformance.conformance import isolation
 from tests.broken import BY_NAME
@@ -120,6 +122,21 @@ class TestProcesses(unittest.TestCase):
                     self.assertEqual(pool.engine.MODE, mode)
                 finally:
                     pool.close()
+
+
+class TestKitPath(unittest.TestCase):
+    """The engine's process finds the same kit as the run: the kit's directory goes first on
+    its PYTHONPATH, unless it is a site directory (installed), which the process has anyway."""
+
+    def test_a_checkout_goes_first_and_a_site_directory_is_not_repeated(self):
+        site_dir = site.getsitepackages()[0]
+        for root, given, want in (("/some/checkout", "", "/some/checkout"),
+                                  ("/some/checkout", "/a:/b", "/some/checkout:/a:/b"),
+                                  (site_dir, "", ""), (site_dir, "/a", "/a")):
+            with self.subTest(root=root, PYTHONPATH=given), \
+                    mock.patch.object(isolation, "ROOT", root), \
+                    mock.patch.dict(os.environ, {"PYTHONPATH": given}):
+                self.assertEqual(isolation.kit_path(), want.replace(":", os.pathsep))
 
 
 class TestRunSettings(unittest.TestCase):

@@ -46,8 +46,8 @@ def kit_path():
     """PYTHONPATH for the engine's process: the caller's, after the kit's directory unless
     that is a site directory (the child has those already, after the standard library)."""
     given = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    sites = {os.path.abspath(p) for p in site.getsitepackages() + [site.getusersitepackages()]}
-    return os.pathsep.join(given if ROOT in sites else [ROOT] + given)
+    sites = {os.path.realpath(p) for p in site.getsitepackages() + [site.getusersitepackages()]}
+    return os.pathsep.join(given if os.path.realpath(ROOT) in sites else [ROOT] + given)
 
 
 class Failed(AssertionError):
