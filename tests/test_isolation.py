@@ -1,5 +1,6 @@
 """The run survives its engine: it ends, reports, and leaves no process behind."""
 import os
+import select
 import signal
 import site
 import subprocess
@@ -113,6 +114,27 @@ class TestProcesses(unittest.TestCase):
         run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                              text=True, timeout=60)
         self.assertEqual((run.returncode, run.stdout), (1, ""), run.stderr)
+
+    def test_results_that_arrive_with_the_hello_are_kept(self):
+        """A slow run reads the engine's hello after its first clauses have reported: their
+        results come in the same read, and must not be dropped with the rest of it."""
+        request = {"module": "stage1.test_as_array", "group": "AsArrayClauses",
+                   "method": "test_s13_as_array", "heavy": False, "step": 9, "uses": []}
+        with mock.patch.dict(os.environ, {isolation.TIMEOUT_VAR: "5"}):  # a lost clause: 35 s
+            pool = isolation.Pool("reference")
+            try:
+                pool.submit(request)
+                ready = wait_for(lambda: select.select([pool.fd], [], [], 0)[0] and
+                                 time.sleep(2) is None, 60)  # the hello, then the results
+                self.assertTrue(ready, "the engine's process said nothing in 60 s")
+                self.assertEqual(pool.engine.NAME, "reference")
+                events = []
+                self.assertIsNone(pool.run(request, events.append))
+                self.assertEqual(events[-1:], [{"kind": "outcome", "sub": None,
+                                                "status": "pass", "text": ""}],
+                                 f"{len(events)} events")
+            finally:
+                pool.close()
 
     def test_each_clause_meets_a_fresh_engine_and_threads_mean_a_new_interpreter(self):
         for name, mode in (("reads_stdin", "fork"), ("thread_at_import", "spawn")):

@@ -213,6 +213,7 @@ class Pool:
         os.close(request_r)
         os.close(result_w)
         self.buffer = b""
+        self.backlog = []  # events read with the hello, before anyone asked for them
         self.events, self.done, self.ids = {}, set(), {}
         self.next_id = 0
         self.dead = None  # why the pool can take no more requests
@@ -229,7 +230,9 @@ class Pool:
         deadline = time.monotonic() + timeout()
         notices = []
         while True:
-            for hello in self._events(notices):
+            events = self._events(notices)
+            if events:
+                hello, self.backlog = events[0], events[1:]
                 if "error" in hello:
                     self.close()
                     raise _adapter_error(hello["error"])
@@ -256,6 +259,7 @@ class Pool:
                 notices.append(notice)
             else:
                 sys.stderr.write(f"\nconformance: notice: {notice}\n")
+        events, self.backlog = self.backlog + events, []
         return events
 
     def _read(self, deadline):

@@ -25,7 +25,6 @@ parent ends the process group. What an engine itself starts, in a session of its
 running when its parent is killed, is the engine's.
 """
 import ctypes
-import ctypes.util
 import faulthandler
 import gc
 import importlib
@@ -87,14 +86,16 @@ def run_clause(engine, request, emit):
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
+# Found once, here: a forked child then calls it without loading anything.
+PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
 
 def die_with(parent):
     """Make this process end when `parent` (its parent's pid) is gone, however that ended. Call
     first thing: if the parent is gone already, this process ends here."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+    if PRCTL is not None:  # prctl is variadic: every argument must be a full unsigned long
+        args = [ctypes.c_ulong(a) for a in (PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)]
+        if PRCTL(*args) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     else:  # a thread needs the interpreter, so an engine holding it in C delays this
         def watch():
@@ -213,8 +214,7 @@ class Zygote:
                 stream.flush()  # or the child would write the buffered text again
             pid = os.fork()
             if pid == 0:
-                die_with(zygote)
-                self.in_child(request, read_fd, write_fd, crash)
+                self.in_child(zygote, request, read_fd, write_fd, crash)
         else:
             proc = subprocess.Popen(
                 [sys.executable, "-m", f"{__package__}.worker", CHILD, str(zygote),
@@ -224,8 +224,9 @@ class Zygote:
         os.close(write_fd)
         self.running[cid] = Child(cid, pid, read_fd, crash, self.limit, proc)
 
-    def in_child(self, request, read_fd, write_fd, crash):
-        try:
+    def in_child(self, zygote, request, read_fd, write_fd, crash):
+        try:  # whatever happens here, this process never returns to the zygote's loop
+            die_with(zygote)
             signal.set_wakeup_fd(-1)
             for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_DFL)
