@@ -86,7 +86,7 @@ def run(target, listed, keep=False):
         ids = {kind: [int(i) for i in mutmut(["result-ids", kind], tree, check=False).split()
                       if i.isdigit()] for kind in KINDS}
         survivors = []
-        for mutant in ids["survived"] + ids["suspicious"]:
+        for mutant in ids["survived"]:
             diff = mutmut(["show", str(mutant)], tree).splitlines()
             name = next((line[4:] for line in diff if line.startswith("--- ")), "?")
             survivors.append((mutant, key(name, diff), "\n".join(diff)))
@@ -109,12 +109,12 @@ def run(target, listed, keep=False):
 
 
 def tally(ids, survivors, listed):
-    """(killed, behaviour-changing, equivalent survivors, other survivors): a mutant that made
-    the tests time out is killed; one that passed slowly ("suspicious") survived."""
-    tested = sum(len(ids[k]) for k in ("killed", "timeout", "suspicious", "survived"))
+    """(killed, behaviour-changing, equivalent survivors, other survivors). A mutant the tests
+    failed on slowly (mutmut's "suspicious") or that made them time out is killed."""
+    killed = sum(len(ids[k]) for k in ("killed", "suspicious", "timeout"))
     equivalent = [s for s in survivors if s[1] in listed]
     missing = [s for s in survivors if s[1] not in listed]
-    return len(ids["killed"]) + len(ids["timeout"]), tested - len(equivalent), equivalent, missing
+    return killed, killed + len(ids["survived"]) - len(equivalent), equivalent, missing
 
 
 def main(argv=None):

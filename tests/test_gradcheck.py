@@ -1,6 +1,8 @@
 """The gradient checker proven: it catches small errors, locates them, and never flags a
 correct engine (float64 or float32) across 1000 seeds."""
+import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,12 +28,30 @@ WRONG_F32 = 1e-2
 # One element among 10^4 wrong by this much is caught in the composite's projection.
 WRONG_ONE_OF_MANY = 1e-3
 BAD_ELEMENT = 6173
+EPS64 = float(np.finfo(np.float64).eps)
+# A step read back from the points the engine got, (x + t*h*s) - x, is exact to about
+# eps*|x| / (h*s) < 1e-10 of itself here (|x| <= 1.25, h = eps^(1/3)).
+STEP_RTOL = 1e-9
+# The spec's formulas recomputed here sum in another order than the checker: they agree to
+# rounding, while a changed term of the budget moves it by more than 1e-6 (measured on the
+# mutants of gradcheck.py).
+SPEC_RTOL = 1e-7
+EPS32 = float(np.finfo(np.float32).eps)
+# The documented constants, as literals: a test that read them from the module would follow a
+# changed constant (SAFETY, FORWARD_ULPS, ANALYTIC_ULPS, FULL_FALLBACK_MAX, LOCATE_BLOCK).
+SPEC_SAFETY, SPEC_FORWARD_ULPS, SPEC_ANALYTIC_ULPS = 8.0, 4.0, 8.0
+SPEC_FULL_FALLBACK_MAX, SPEC_LOCATE_BLOCK = 1024, 64
+DERIVED_WORDS = "8 x the finite-difference error estimate from steps h and 2h in {}"
+SNIPPET_HEAD = ["import numpy as np",
+                "from dezero_conformance import adapters",
+                "from dezero_conformance.conformance.gradcheck import check_gradient"]
+REPRODUCE = "reproduce (from the kit's root, or with dezero-conformance installed):"
 
 
 def engine_like(base, **names):
     """A fake adapter: base's names, some replaced."""
     ns = {k: getattr(base, k) for k in ("NAME", "ABSENT", "version", "leaf", "value", "square",
-                                        "exp", "grad")}
+                                        "exp", "grad", "f") if hasattr(base, k)}
     ns.update(names)
     return types.SimpleNamespace(**ns)
 
@@ -72,6 +92,121 @@ def functions(E):
 def draw(seed, shape):
     rng = np.random.default_rng(seed)
     return rng.uniform(-1.25, 1.25, shape), rng.uniform(0.5, 2.0, shape)
+
+
+def ledger(base, **names):
+    """base (or base with some names replaced), recording what the checker gives the engine:
+    every array passed to leaf (E.points, in order) and every grad call (E.grads: x, gy)."""
+    points, grads = [], []
+    inner_leaf, inner_grad = names.pop("leaf", base.leaf), names.pop("grad", base.grad)
+
+    def leaf(a):
+        points.append(np.array(a, copy=True))
+        return inner_leaf(a)
+
+    def grad(fn, x, gy=None):
+        grads.append((np.array(x, copy=True), None if gy is None else np.array(gy, copy=True)))
+        return inner_grad(fn, x, gy)
+    E = engine_like(base, leaf=leaf, grad=grad, **names)
+    E.points, E.grads = points, grads
+    return E
+
+
+def array_engine(f, df, name="array engine", absent=None):
+    """A fabricated engine on plain numpy arrays: forward f(x), backward gy * df(x)."""
+    def grad(fn, x, gy=None):
+        y = fn(np.array(x))
+        return y, df(np.array(x)) * (np.ones_like(y) if gy is None else gy)
+    return types.SimpleNamespace(NAME=name, ABSENT=dict(absent or {}), version=lambda: "0",
+                                 leaf=lambda a: np.array(a), value=lambda v: v, grad=grad,
+                                 f=f)
+
+
+def forward_of(E, fn):
+    """L's ingredients as the spec states them: the engine's forward, in float64, flattened."""
+    return lambda a: np.asarray(E.value(fn(E.leaf(np.array(a)))), dtype=np.float64).ravel()
+
+
+def spec_comparison(forward, gy, g, at, h, eps, sparse, tol=None, weights=None):
+    """(analytic, numeric, |error|, budget) of one comparison along at(t) = x + t*w, by the
+    module docstring: D(s) = (L(at(s)) - L(at(-s))) / 2s against <g, at(s) - at(-s)> / 2s,
+    r(s) their difference, budget = SAFETY * (|r(2h) - r(h)| / 3 + forward rounding +
+    backward rounding), or atol * sum|w| + rtol * sum|g * w| with explicit tolerances."""
+    def quotient(s):
+        xp, xm = at(s), at(-s)
+        yp, ym = forward(xp), forward(xm)
+        projected = (g * (xp - xm)).ravel()
+        numeric = np.dot(gy.ravel(), yp - ym) / (2 * s)
+        analytic = np.sum(projected) / (2 * s)
+        return numeric, analytic, yp, ym, projected
+    numeric, analytic, yp, ym, projected = quotient(h)
+    r1 = numeric - analytic
+    if tol is not None:
+        rtol, atol = tol
+        bound = ((0.0 if atol is None else atol) * weights[0]
+                 + (0.0 if rtol is None else rtol) * weights[1])
+    else:
+        numeric2, analytic2 = quotient(2 * h)[:2]
+        r2 = numeric2 - analytic2
+        keep = yp != ym if sparse else np.ones(yp.shape, dtype=bool)  # untouched outputs drop
+        terms = np.abs(gy.ravel()[keep]) * (np.abs(yp[keep]) + np.abs(ym[keep]))
+        rounding = (SPEC_FORWARD_ULPS * eps * np.sqrt(np.dot(terms, terms))
+                    + SPEC_ANALYTIC_ULPS * eps * np.sqrt(np.dot(projected, projected))) / (2 * h)
+        bound = SPEC_SAFETY * (abs(r2 - r1) / 3 + rounding)
+    return analytic, numeric, abs(r1), bound
+
+
+def spec_full(E, fn, x, gy, tol=None):
+    """Full mode by the spec, float64 engine: [(index, analytic, numeric, |error|, budget)]
+    per element, each stepped by h * max(1, |x[i]|) and reported per unit step of x[i]."""
+    gy = np.ones(np.shape(x)) if gy is None else gy
+    g = np.asarray(E.grad(fn, x.copy(), gy.copy())[1], dtype=np.float64)
+    h = EPS64 ** (1 / 3)
+    out = []
+    for flat in range(x.size):
+        i = np.unravel_index(flat, x.shape)
+        s = max(1.0, abs(x[i]))
+
+        def at(t):
+            xt = x.copy()
+            xt[i] = x[i] + t * s
+            return xt
+        a, n, e, b = spec_comparison(forward_of(E, fn), gy, g, at, h, EPS64, True, tol,
+                                     (s, abs(g[i]) * s))
+        out.append((tuple(int(k) for k in i), a / s, n / s, e / s, b / s))
+    return out
+
+
+def ratio_of(error, bound):
+    return 0.0 if error == 0 else error / bound if bound > 0 else float("inf")
+
+
+def recorded_directions(E, x, first, count, per=4):
+    """The directions behind E.points[first:], `per` forwards each (x + hw, x - hw, then
+    x + 2hw, x - 2hw): [(w recovered from the h-step points, {step: (x + s*w, x - s*w)})]."""
+    h = EPS64 ** (1 / 3)
+    out = []
+    for k in range(count):
+        pts = [p.astype(np.float64) for p in E.points[first + per * k:first + per * (k + 1)]]
+        steps = {h: (pts[0], pts[1])}
+        if per == 4:
+            steps[2 * h] = (pts[2], pts[3])
+        out.append(((pts[0] - pts[1]) / (2 * h), steps))
+    return out
+
+
+def message_lines(report):
+    return report.message.split("\n")
+
+
+def describe(e, words, prefix=""):
+    """A comparison's line as the module docstring lists its parts (the expected text)."""
+    where = "direction" if e.index is None else f"element {e.index}"
+    ratio = e.ratio
+    times = "inf" if not np.isfinite(ratio) else f"{ratio:.3g}"
+    return (f"{prefix}{where}: analytic {e.analytic!r}, numeric {e.numeric!r}, |error| "
+            f"{e.error:.3g}, relative {e.relative:.3g}, allowed {e.bound:.3g} ({words}): "
+            f"error = {times}x budget")
 
 
 class TestCatches(unittest.TestCase):
@@ -297,7 +432,7 @@ class TestDiagnostics(unittest.TestCase):
 class TestReproduce(unittest.TestCase):
     """The snippet in a failure message, pasted into a fresh interpreter, fails the same way."""
 
-    def replay(self, size):
+    def replay(self, size, **kwargs):
         mutant = BY_NAME["exp_backward_float32"]
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "step10.py")
@@ -305,8 +440,8 @@ class TestReproduce(unittest.TestCase):
                 f.write(mutant.source())
             E = adapters.load(path)
             x, gy = draw(17, (size,))
-            report = check_gradient(E, E.exp, x, gy, mode="random", seed=17)
-            self.assertFalse(report.ok)
+            report = check_gradient(E, E.exp, x, gy, mode="random", seed=17, **kwargs)
+            self.assertFalse(report.ok, report.message)
             snippet = report.message.split("reproduce")[1].split("\n", 1)[1]
             code = "\n".join(line[4:] for line in snippet.splitlines())
             run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
@@ -319,6 +454,638 @@ class TestReproduce(unittest.TestCase):
 
     def test_snippet_with_saved_input(self):
         self.replay(2000)
+
+    def test_snippet_with_three_directions_and_tolerances(self):
+        """As clause S15 calls it: several directions, and here explicit tolerances too."""
+        self.replay(5, directions=3, rtol=1e-9, atol=0.0)
+
+
+class TestStepsAndPoints(unittest.TestCase):
+    """Where the engine is evaluated: steps h = eps^(1/3) * max(1, |x|) in the engine's dtype,
+    points rounded to that dtype and given in x's dtype, weights as _weights promises."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.E = adapters.load("reference")
+
+    def offsets_by_element(self, E, x0):
+        """{flat element: sorted offsets from x0} over E.points, each moving one element."""
+        moved = {}
+        for p in E.points:
+            where = np.flatnonzero(p.astype(np.float64) != x0)
+            self.assertEqual(where.size, 1, f"a full-mode point moves one element: {p} vs {x0}")
+            k = int(where[0])
+            moved.setdefault(k, []).append(float(p.flat[k]) - float(x0.flat[k]))
+        return {k: sorted(v) for k, v in moved.items()}
+
+    def test_full_mode_steps_each_element_by_h_and_2h_times_max_1_abs_x(self):
+        x = np.array([0.25, -3.0, 7.5, 0.0, -1.0])
+        E = ledger(self.E)
+        report = check_gradient(E, E.exp, x, np.full(5, 0.5), mode="full", seed=20)
+        self.assertTrue(report.ok, report.message)
+        self.assertEqual([(p.dtype, p.shape) for p in E.points], [(x.dtype, x.shape)] * 20)
+        h = EPS64 ** (1 / 3)
+        moved = self.offsets_by_element(E, x)
+        self.assertEqual(sorted(moved), list(range(5)))
+        for k, offsets in moved.items():
+            s = max(1.0, abs(x[k]))
+            np.testing.assert_allclose(offsets, [-2 * h * s, -h * s, h * s, 2 * h * s],
+                                       rtol=STEP_RTOL, err_msg=f"element {k}, x = {x[k]}")
+
+    def test_a_float32_engine_gets_steps_of_eps32_cubic_root_on_float32_points(self):
+        x = np.array([0.3, -2.7, 5.1])
+        E = ledger(float32_engine(self.E))
+        report = check_gradient(E, E.exp, x, np.ones(3), mode="full", seed=21)
+        self.assertTrue(report.ok, report.message)
+        self.assertEqual(report.dtype, "float32")
+        x0 = x.astype(np.float32).astype(np.float64)  # what the engine holds
+        for p in E.points:  # given in x's dtype, rounded to what a float32 engine can hold
+            self.assertEqual(p.dtype, np.float64)
+            np.testing.assert_array_equal(p, p.astype(np.float32).astype(np.float64))
+        h = EPS32 ** (1 / 3)
+        for k, offsets in self.offsets_by_element(E, x0).items():
+            s = max(1.0, abs(x0[k]))
+            ulp = float(np.spacing(np.float32(abs(x0[k]) + 2 * h * s)))
+            np.testing.assert_allclose(offsets, [-2 * h * s, -h * s, h * s, 2 * h * s],
+                                       rtol=0, atol=ulp, err_msg=f"element {k}, x = {x[k]}")
+
+    def test_a_float32_input_reaches_the_engine_as_float32(self):
+        x = np.array([0.3, -2.7, 5.1], dtype=np.float32)
+        for mode in gradcheck.MODES:
+            with self.subTest(mode=mode):
+                E = ledger(self.E)
+                report = check_gradient(E, E.exp, x, mode=mode, seed=22)
+                self.assertTrue(report.ok, report.message)
+                self.assertEqual(report.dtype, "float32")
+                self.assertEqual({p.dtype for p in E.points} | {E.grads[0][0].dtype},
+                                 {np.dtype(np.float32)})
+                self.assertIn("input shape (3,) float32, engine dtype float32",
+                              message_lines(report)[0])
+
+    def test_random_directions_weigh_elements_0_5_to_1_5_times_max_1_abs_x(self):
+        seed = 23
+        rng = np.random.default_rng(seed)
+        x, gy = rng.uniform(-5, 5, 4000), rng.uniform(0.5, 2.0, 4000)
+        E = ledger(self.E)
+        report = check_gradient(E, E.square, x, gy, mode="random", seed=seed, directions=2)
+        self.assertTrue(report.ok, report.message)
+        self.assertEqual((report.evaluations, len(E.points)), (9, 8))
+        scale = np.maximum(1.0, np.abs(x))
+        ws = []
+        for k, (w, steps) in enumerate(recorded_directions(E, x, 0, 2)):
+            why = f"seed {seed}, direction {k + 1}"
+            m = np.abs(w) / scale
+            self.assertGreaterEqual(m.min(), 0.5 - 1e-8, why)
+            self.assertLessEqual(m.max(), 1.5 + 1e-8, why)
+            # uniform magnitudes: 4000 draws reach both ends and average 1
+            self.assertLess(m.min(), 0.52, why)
+            self.assertGreater(m.max(), 1.48, why)
+            np.testing.assert_allclose(m.mean(), 1.0, atol=0.03, err_msg=why)
+            np.testing.assert_allclose(np.mean(w > 0), 0.5, atol=0.05, err_msg=why)
+            (xp, xm), (xp2, xm2) = steps[min(steps)], steps[max(steps)]
+            np.testing.assert_allclose(xm - x, -(xp - x), rtol=STEP_RTOL, err_msg=why)
+            np.testing.assert_allclose(xp2 - x, 2 * (xp - x), rtol=STEP_RTOL, err_msg=why)
+            np.testing.assert_allclose(xm2 - x, 2 * (xm - x), rtol=STEP_RTOL, err_msg=why)
+            ws.append(w)
+        self.assertGreater(np.max(np.abs(ws[0] - ws[1])), 0.5,
+                           f"seed {seed}: the two directions differ")
+
+    def test_bisection_weighs_one_half_of_the_candidates_at_a_time(self):
+        seed, n, bad = 24, 2048, 1500
+        rng = np.random.default_rng(seed)
+        x, gy = rng.uniform(-4, 4, n), rng.uniform(0.5, 2.0, n)
+        E = ledger(wrong_gradient(self.E, 1e-2, element=bad))
+        report = check_gradient(E, E.square, x, gy, mode="random", seed=seed)
+        self.assertFalse(report.ok, report.message)
+        self.assertEqual(report.worst.index, (bad,), report.message)
+        candidates, halvings = np.arange(n), []
+        while candidates.size > SPEC_LOCATE_BLOCK:
+            halves = np.array_split(candidates, 2)
+            halvings.append(halves)
+            candidates = halves[0] if bad in halves[0] else halves[1]
+        self.assertEqual(report.evaluations, 1 + 4 + 8 * len(halvings) + 4 * candidates.size)
+        scale = np.maximum(1.0, np.abs(x))
+        scored = recorded_directions(E, x, 4, 2 * len(halvings))
+        for j, halves in enumerate(halvings):
+            pair = [scored[2 * j][0], scored[2 * j + 1][0]]
+            supports = sorted((np.flatnonzero(w) for w in pair), key=lambda a: a[0])
+            for half, support, w in zip(halves, supports, pair):
+                why = f"seed {seed}, halving {j + 1}"
+                np.testing.assert_array_equal(support, half, err_msg=why)
+                m = np.abs(w[support]) / scale[support]
+                self.assertGreaterEqual(m.min(), 0.5 - 1e-8, why)
+                self.assertLessEqual(m.max(), 1.5 + 1e-8, why)
+        last = self.offsets_by_element(types.SimpleNamespace(
+            points=E.points[4 + 8 * len(halvings):]), x)
+        self.assertEqual(sorted(last), candidates.tolist())
+
+
+class TestBudget(unittest.TestCase):
+    """A report's numbers are the module docstring's formulas, to the last digits."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.E = adapters.load("reference")
+
+    def assert_comparison(self, got, expected, why):
+        analytic, numeric, error, bound = expected
+        np.testing.assert_allclose([got.analytic, got.numeric, got.error, got.bound],
+                                   [analytic, numeric, error, bound], rtol=SPEC_RTOL, atol=0,
+                                   err_msg=why)
+
+    def assert_full_mode(self, E, fn, x, gy, tol=(None, None), seed=30):
+        rtol, atol = tol
+        report = check_gradient(E, fn, x, gy, mode="full", seed=seed, rtol=rtol, atol=atol)
+        per = 4 if tol == (None, None) else 2
+        self.assertEqual(report.evaluations, 1 + per * x.size, report.message)
+        expected = spec_full(E, fn, x, gy, None if tol == (None, None) else tol)
+        ratios = [ratio_of(e[3], e[4]) for e in expected]
+        worst = expected[int(np.argmax(ratios))]
+        self.assertEqual(report.worst.index, worst[0], report.message)
+        self.assert_comparison(report.worst, worst[1:], report.message)
+        self.assertEqual(report.ok, max(ratios) <= 1, report.message)
+        return report
+
+    def test_full_mode_numbers_follow_the_formulas(self):
+        """Per element: D(h) and the analytic term per unit step of x[i], the budget from
+        steps h and 2h, outputs the step did not touch left out of the rounding term."""
+        x = np.array([0.3, -2.5, 4.0, 1.5])
+        gy = np.array([0.7, 1.9, -1.1, 0.4])
+        offset_square = array_engine(lambda a: 1000.0 + a ** 2, lambda a: 2 * a)
+        off_by_quarter = array_engine(lambda a: 1000.0 + a ** 2, lambda a: 2 * a + 0.25 * (a == 0))
+        exp = self.E.exp
+        for name, E, fn, x_, gy_ in (
+                ("exp, correct", self.E, exp, x, gy),
+                ("exp, element 2 (|x| = 4) wrong", wrong_gradient(self.E, 1e-4, 2), exp, x, gy),
+                ("exp, element 1 (|x| = 2.5) wrong", wrong_gradient(self.E, 1e-4, 1), exp, x, gy),
+                ("exp, element 0 (|x| < 1) wrong", wrong_gradient(self.E, 1e-4, 0), exp, x, gy),
+                ("1000 + x^2 off by 0.25 at 0, where no output moves", off_by_quarter,
+                 off_by_quarter.f, np.array([0.5, -1.5, 0.0]), np.array([1.0, 2.0, 3.0])),
+                ("1000 + x^2, correct", offset_square, offset_square.f,
+                 np.array([0.5, -1.5, 0.0]), np.array([1.0, 2.0, 3.0]))):
+            with self.subTest(name):
+                self.assert_full_mode(E, fn, x_, gy_)
+
+    def test_explicit_tolerances_allow_atol_plus_rtol_times_abs_gradient(self):
+        """Per element: atol + rtol * |gx[i]|, with a tolerance not given counting as 0."""
+        x = np.array([0.4, -2.5, 6.0])
+        gy = np.array([1.3, 0.6, -0.9])
+        for where in (0, 2):
+            bad = wrong_gradient(self.E, 1e-3, element=where)
+            for tol in ((1e-4, None), (None, 1e-5), (2e-5, 3e-6), (1e-2, None), (None, 1e-1)):
+                with self.subTest(wrong_element=where, rtol=tol[0], atol=tol[1]):
+                    report = self.assert_full_mode(bad, bad.exp, x, gy, tol)
+                    self.assertIn(f"(rtol={tol[0]}, atol={tol[1]}): error = ",
+                                  message_lines(report)[1])
+
+    def assert_random_mode(self, E, fn, x, gy, seed, directions, tol=(None, None)):
+        rtol, atol = tol
+        report = check_gradient(E, fn, x, gy, mode="random", seed=seed, directions=directions,
+                                rtol=rtol, atol=atol)
+        per = 4 if tol == (None, None) else 2
+        self.assertEqual(len(report.directions), directions, report.message)
+        g = np.asarray(E.grad(fn, x.copy(), gy.copy())[1], dtype=np.float64)
+        for k, (w, steps) in enumerate(recorded_directions(E, x, 0, directions, per)):
+            def at(t, steps=steps):
+                return steps[abs(t)][0 if t > 0 else 1]
+            expected = spec_comparison(forward_of(E, fn), gy, g, at, EPS64 ** (1 / 3), EPS64,
+                                       False, None if tol == (None, None) else tol,
+                                       (np.sum(np.abs(w)), np.sum(np.abs(g * w))))
+            d = report.directions[k]
+            self.assertIsNone(d.index)
+            self.assert_comparison(d, expected, f"seed {seed}, direction {k + 1}: "
+                                                f"{report.message}")
+        return report
+
+    def test_random_mode_numbers_follow_the_formulas(self):
+        """Per direction: <gx, w> against D(h) along w, every output in the rounding term."""
+        seed = 32
+        rng = np.random.default_rng(seed)
+        x, gy = rng.uniform(-3, 3, 50), rng.uniform(0.5, 2.0, 50)
+        mostly_zero = np.where(np.arange(50) % 10 == 3, x, 0.0)
+        offset_square = array_engine(lambda a: 1000.0 + a ** 2, lambda a: 2 * a)
+        for name, E, fn, x_ in (("exp", self.E, self.E.exp, x),
+                                ("1000 + x^2, most outputs unmoved", offset_square,
+                                 offset_square.f, mostly_zero)):
+            for tol in ((None, None), (1e-6, None), (None, 1e-7), (1e-6, 1e-7)):
+                with self.subTest(name, rtol=tol[0], atol=tol[1]):
+                    E = ledger(E)
+                    report = self.assert_random_mode(E, fn, x_, gy, seed, 3, tol)
+                    per = 4 if tol == (None, None) else 2
+                    self.assertEqual(report.evaluations, 1 + per * 3, report.message)
+
+
+class TestRatio(unittest.TestCase):
+    """error / budget: at most 1 passes; edge values of error, budget and numeric."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.E = adapters.load("reference")
+
+    def test_an_error_equal_to_its_budget_passes_and_one_and_a_half_times_fails(self):
+        bad = wrong_gradient(self.E, 1e-3)
+        x, gy = np.array([0.5]), np.array([1.25])
+        error = check_gradient(bad, bad.exp, x, gy, seed=33, atol=1.0).worst.error
+        self.assertGreater(error, 0.0)
+        for atol, ratio, ok, words in ((error, 1.0, True, "1"), (error / 1.5, 1.5, False, "1.5")):
+            with self.subTest(atol=atol):
+                report = check_gradient(bad, bad.exp, x, gy, seed=33, atol=atol)
+                self.assertEqual(report.worst.error, error, report.message)
+                np.testing.assert_allclose(report.max_ratio, ratio, rtol=1e-12,
+                                           err_msg=report.message)
+                self.assertEqual(report.ok, ok, report.message)
+                tail = f"): error = {words}x budget"
+                self.assertEqual(message_lines(report)[1][-len(tail):], tail, report.message)
+
+    def test_zero_tolerances_pass_an_exact_comparison_and_fail_any_error(self):
+        """square at 0: L(h) = L(-h) exactly, so numeric is 0 and the forward's rounding term
+        is 0 (the one output did not move); an engine off by 0.25 then has an infinite
+        relative error, and an error / budget that is infinite under zero tolerances and
+        1 / (SAFETY * ANALYTIC_ULPS * eps) under the derived budget (its rounding term)."""
+        off = engine_like(self.E, grad=lambda fn, x, gy=None: (
+            self.E.grad(fn, x, gy)[0], np.asarray(self.E.grad(fn, x, gy)[1]) + 0.25))
+        x = np.array([0.0])
+        zero, derived = "rtol=0.0, atol=0.0", DERIVED_WORDS.format("float64")
+        rounding = SPEC_SAFETY * SPEC_ANALYTIC_ULPS * EPS64 * 0.25
+        for name, E, tol, words, error, bound, relative, ratio, times in (
+                ("exact, zero tolerances", self.E, (0.0, 0.0), zero, 0.0, 0.0, 0.0, 0.0, "0"),
+                ("exact, derived budget", self.E, (None, None), derived, 0.0, 0.0, 0.0, 0.0,
+                 "0"),
+                ("off, zero tolerances", off, (0.0, 0.0), zero, 0.25, 0.0, np.inf, np.inf,
+                 "inf"),
+                ("off, derived budget", off, (None, None), derived, 0.25, rounding, np.inf,
+                 0.25 / rounding, f"{0.25 / rounding:.3g}")):
+            with self.subTest(name):
+                report = check_gradient(E, E.square, x, mode="full", seed=34, rtol=tol[0],
+                                        atol=tol[1])
+                w = report.worst
+                self.assertEqual(report.ok, error == 0.0, report.message)
+                self.assertEqual((w.numeric, w.error, w.relative), (0.0, error, relative),
+                                 report.message)
+                np.testing.assert_allclose([w.bound, w.ratio, report.max_ratio],
+                                           [bound, ratio, ratio], rtol=1e-12,
+                                           err_msg=report.message)
+                tail = (f", relative {relative:.3g}, allowed {bound:.3g} ({words}): "
+                        f"error = {times}x budget")
+                self.assertEqual(message_lines(report)[1][-len(tail):], tail, report.message)
+
+    def test_relative_error_is_error_over_abs_numeric(self):
+        bad = wrong_gradient(self.E, 1e-2, element=1)
+        x, gy = np.array([0.2, -0.7, 0.9]), np.array([1.0, -0.5, 2.0])
+        for mode in gradcheck.MODES:
+            with self.subTest(mode=mode):
+                report = check_gradient(bad, bad.exp, x, gy, mode=mode, seed=35)
+                w = report.worst
+                self.assertLess(abs(w.numeric), 1.0)
+                np.testing.assert_allclose(w.relative, w.error / abs(w.numeric), rtol=1e-15,
+                                           err_msg=report.message)
+                np.testing.assert_allclose(w.relative, 1e-2, rtol=1e-3, err_msg=report.message)
+
+    def test_a_forward_infinite_only_at_2h_fails_as_non_finite(self):
+        """Element 1: finite at x +- h (a finite error) but +inf at x + 2h: the budget is
+        infinite, and that is a failure, not an infinitely loose check."""
+        x = np.array([0.5, -0.25])
+        h = EPS64 ** (1 / 3)
+
+        def f(a):
+            return np.where((a - x > 1.5 * h) & (np.arange(2) == 1), np.inf, a ** 2)
+        E = array_engine(f, lambda a: 2 * a)
+        report = check_gradient(E, E.f, x, mode="full", seed=36)
+        self.assertFalse(report.ok, report.message)
+        w = report.worst
+        self.assertTrue(np.isfinite(w.error) and np.isfinite(w.numeric), report.message)
+        self.assertEqual((w.bound, w.ratio, report.max_ratio), (np.inf, np.inf, np.inf))
+        note = ("non-finite numeric gradient: the forward is not finite at x +- h*w or "
+                "x +- 2h*w")
+        self.assertEqual(w.note, note)
+        self.assertEqual(message_lines(report)[1],
+                         f"element (1,): {note}: analytic {w.analytic!r}, numeric {w.numeric!r}")
+
+    def test_a_nan_error_under_explicit_tolerances_is_an_infinite_ratio(self):
+        x = np.array([0.5, -0.25])
+
+        def f(a):
+            return np.where(a != x, np.nan, a ** 2)
+        E = array_engine(f, lambda a: 2 * a)
+        for mode in gradcheck.MODES:
+            with self.subTest(mode=mode):
+                report = check_gradient(E, E.f, x, mode=mode, seed=37, rtol=1e-3, atol=1e-6)
+                self.assertFalse(report.ok, report.message)
+                self.assertEqual(report.max_ratio, np.inf, report.message)
+                self.assertIn("non-finite numeric gradient", report.message)
+
+
+class TestArguments(unittest.TestCase):
+    """What check_gradient accepts, its defaults, and its one-line errors."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.E = adapters.load("reference")
+
+    def test_bad_arguments_get_these_exact_messages(self):
+        E = self.E
+        for kwargs, message in (
+                (dict(mode="fast"),
+                 "mode='fast' is not a gradient-check mode; use 'full' or 'random'"),
+                (dict(fn=3), "fn must be a function of one engine value, not int"),
+                (dict(x=[1.0, 2.0]), "x must be a floating-point numpy array, not list; pass "
+                                     "np.asarray(x, dtype=np.float64)"),
+                (dict(x=np.array([1, 2], dtype=np.int64)),
+                 "x must be a floating-point numpy array, not int64; pass "
+                 "np.asarray(x, dtype=np.float64)"),
+                (dict(gy=np.array([1, 2], dtype=np.int64)),
+                 "gy must be a floating-point numpy array, not int64"),
+                (dict(gy=np.ones(1)), "gy has shape (1,) but fn(x) has shape (2,); give gy the "
+                                      "output's shape, or None for ones"),
+                (dict(directions=0), "directions=0: give a whole number of at least 1"),
+                (dict(directions=2.0), "directions=2.0: give a whole number of at least 1"),
+                (dict(rtol=-1.0), "rtol=-1.0: give a tolerance >= 0, or None to derive it"),
+                (dict(atol=-1e-9), "atol=-1e-09: give a tolerance >= 0, or None to derive it"),
+                (dict(rtol=float("nan")),
+                 "rtol=nan: give a tolerance >= 0, or None to derive it")):
+            with self.subTest(**{k: repr(v) for k, v in kwargs.items()}):
+                args = dict(fn=E.square, x=np.array([1.0, 2.0]))
+                args.update(kwargs)
+                with self.assertRaises(ValueError) as cm:
+                    check_gradient(E, args.pop("fn"), args.pop("x"), **args)
+                self.assertEqual(str(cm.exception), message)
+
+    def test_a_gy_list_is_taken_as_a_float64_array(self):
+        x, gy = draw(41, (3,))
+        E = ledger(self.E)
+        listed = check_gradient(E, E.exp, x, gy.tolist(), mode="full", seed=41)
+        given = check_gradient(self.E, self.E.exp, x, gy, mode="full", seed=41)
+        self.assertTrue(listed.ok, listed.message)
+        seen = E.grads[0][1]
+        self.assertEqual((seen.dtype, seen.shape), (np.dtype(np.float64), (3,)))
+        np.testing.assert_array_equal(seen, gy)
+        self.assertEqual(listed.message, given.message)
+
+    def test_defaults_are_full_mode_and_one_random_direction(self):
+        x = draw(42, (6,))[0]
+        full = check_gradient(self.E, self.E.exp, x, seed=42)
+        self.assertEqual((full.mode, full.evaluations), ("full", 1 + 4 * 6), full.message)
+        one = check_gradient(self.E, self.E.exp, x, mode="random", seed=42)
+        self.assertEqual((len(one.directions), one.evaluations), (1, 5), one.message)
+        self.assertEqual(one.message, check_gradient(self.E, self.E.exp, x, mode="random",
+                                                     seed=42, directions=1).message)
+
+    def test_an_engine_without_implicit_seed_is_given_ones_at_one_forward_more(self):
+        """ABSENT lists implicit_seed (and not seed_grad): the checker seeds ones shaped like
+        y itself, from one more forward; an engine lacking seed_grad too is left to seed."""
+        E0 = self.E
+        x, gy = draw(40, (2, 3))
+        no_seed = {"implicit_seed": "seeds only scalar outputs"}
+        neither = dict(no_seed, seed_grad="no output gradient can be given")
+
+        def seeds_scalars_only(fn, x, gy=None):
+            if gy is None and np.ndim(E0.value(fn(E0.leaf(x.copy())))) > 0:
+                raise TypeError("this engine seeds only scalar outputs")
+            return E0.grad(fn, x, gy)
+        for name, absent, given, passed, extra in (
+                ("seeds itself", {}, None, None, 0),
+                ("seeds scalars only", no_seed, None, np.ones((2, 3)), 1),
+                ("takes no output gradient", neither, None, None, 0),
+                ("seeds scalars only, gy given", no_seed, gy, gy, 0),
+                ("seeds itself, gy given", {}, gy, gy, 0)):
+            for mode in gradcheck.MODES:
+                with self.subTest(name, mode=mode):
+                    grad = seeds_scalars_only if absent is no_seed else E0.grad
+                    E = ledger(E0, ABSENT=absent, grad=grad)
+                    report = check_gradient(E, composite(E), x, given, mode=mode, seed=40)
+                    self.assertTrue(report.ok, report.message)
+                    checks = x.size if mode == "full" else 1
+                    self.assertEqual(report.evaluations, 1 + extra + 4 * checks, report.message)
+                    self.assertEqual(len(E.points), extra + 4 * checks)
+                    if extra:
+                        np.testing.assert_array_equal(E.points[0], x)
+                    self.assertEqual(len(E.grads), 1)
+                    seen = E.grads[0][1]
+                    if passed is None:
+                        self.assertIsNone(seen)
+                    else:
+                        self.assertEqual((seen.dtype, seen.shape), (np.dtype(np.float64), (2, 3)))
+                        np.testing.assert_array_equal(seen, passed)
+
+    def test_assert_gradient_forwards_every_argument(self):
+        bad = wrong_gradient(self.E, WRONG_F64)
+        x, gy = draw(43, (4,))
+        kwargs = dict(mode="random", seed=43, directions=3, rtol=1e-6, atol=1e-9,
+                      engine_spec="engines/mine.py", fn_text="my_fn", x_text="X_TEXT",
+                      gy_text="GY_TEXT")
+        expected = check_gradient(bad, bad.exp, x, gy, **kwargs)
+        self.assertFalse(expected.ok)
+        with self.assertRaises(AssertionError) as cm:
+            assert_gradient(bad, bad.exp, x, gy, **kwargs)
+        self.assertEqual(str(cm.exception), expected.message)
+        report = assert_gradient(self.E, self.E.exp, x, gy, **kwargs)
+        self.assertEqual(report.message, check_gradient(self.E, self.E.exp, x, gy,
+                                                        **kwargs).message)
+        self.assertEqual((report.ok, report.mode, report.seed, report.evaluations,
+                          len(report.directions)), (True, "random", 43, 7, 3))
+
+
+class TestMessages(unittest.TestCase):
+    """The messages, line by line, as the module docstring lists their parts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.E = adapters.load("reference")
+
+    def test_a_failed_full_check_reads_line_by_line(self):
+        bad = wrong_gradient(self.E, WRONG_F64, element=2)
+        x, gy = draw(10, (2, 3))
+        report = check_gradient(bad, bad.exp, x, gy, mode="full", seed=10)
+        self.assertEqual(report.worst.index, (0, 2), report.message)
+        self.assertEqual(report.worst.note, "")
+        self.assertEqual(message_lines(report), [
+            f"gradient check FAILED: mode=full, seed=10, engine {bad.NAME}, input shape (2, 3) "
+            f"float64, engine dtype float64, 25 engine evaluations",
+            describe(report.worst, DERIVED_WORDS.format("float64")),
+            REPRODUCE] + ["    " + line for line in SNIPPET_HEAD + [
+                f"E = adapters.load({bad.NAME!r})",
+                "fn = E.exp",
+                f"x = np.array({x.tolist()!r}, dtype=np.float64)",
+                f"gy = np.array({gy.tolist()!r}, dtype=np.float64)",
+                "print(check_gradient(E, fn, x, gy, mode='full', seed=10).message)"]])
+
+    def test_a_passed_check_names_its_worst_comparison(self):
+        x, gy = draw(44, (5,))
+        for mode, where, evaluations in (("random", "direction", 5), ("full", "element", 21)):
+            with self.subTest(mode=mode):
+                report = check_gradient(self.E, self.E.exp, x, gy, mode=mode, seed=44)
+                self.assertTrue(report.ok, report.message)
+                self.assertEqual(report.worst.note, "")
+                line = describe(report.worst, DERIVED_WORDS.format("float64"), "worst ")
+                self.assertTrue(line.startswith(f"worst {where}"), line)
+                self.assertEqual(message_lines(report), [
+                    f"gradient check passed: mode={mode}, seed=44, engine reference, input "
+                    f"shape (5,) float64, engine dtype float64, {evaluations} engine "
+                    f"evaluations", line])
+
+    def test_a_failed_random_check_names_the_direction_and_how_the_element_was_found(self):
+        bad = wrong_gradient(self.E, 1e-3, element=7)
+        x, gy = draw(5, (20,))
+        report = check_gradient(bad, composite(bad), x, gy, mode="random", seed=5,
+                                directions=3, rtol=1e-6)
+        self.assertFalse(report.ok, report.message)
+        self.assertEqual(report.evaluations, 1 + 2 * 3 + 2 * 20)
+        ratios = [d.ratio for d in report.directions]
+        k = int(np.argmax(ratios)) + 1
+        d = report.directions[k - 1]
+        self.assertEqual(message_lines(report)[:5], [
+            f"gradient check FAILED: mode=random, seed=5, engine {bad.NAME}, input shape (20,) "
+            f"float64, engine dtype float64, 47 engine evaluations",
+            f"direction {k} of 3: <grad, w> {d.analytic!r}, (f(x+hw) - f(x-hw))/2h "
+            f"{d.numeric!r}, |error| {d.error:.3g}, allowed {d.bound:.3g}: error = "
+            f"{d.ratio:.3g}x budget",
+            "worst element located by full mode over all 20 elements:",
+            describe(report.worst, "rtol=1e-06, atol=None"),
+            REPRODUCE])
+        self.assertEqual(report.worst.index, (7,))
+
+    def test_the_worst_is_the_failed_direction_when_no_single_element_fails(self):
+        """A forward whose slope along several elements at once differs from the sum of its
+        slopes along each (as a non-differentiable one can): every element passes, the
+        direction does not, and the report says so."""
+        x, gy = draw(45, (5,))
+
+        def f(a):
+            moved = np.count_nonzero(a != x)
+            return a ** 2 + (1e-3 * (a - x) if moved > 1 else 0.0)
+        E = array_engine(f, lambda a: 2 * a)
+        report = check_gradient(E, E.f, x, gy, mode="random", seed=45)
+        self.assertFalse(report.ok, report.message)
+        self.assertIsNone(report.worst.index, report.message)
+        self.assertEqual(report.worst, report.directions[0])
+        lines = message_lines(report)
+        self.assertEqual(lines[2:4], ["worst element located by full mode over all 5 elements:",
+                                      describe(report.worst, DERIVED_WORDS.format("float64"))])
+
+    def test_locating_costs_and_says_full_mode_or_bisection_then_a_block(self):
+        """Up to 1024 elements: full mode over all; beyond: halvings down to 64 candidates."""
+        for n in (1024, 1025, 2048, 2080):
+            with self.subTest(n=n):
+                seed, bad = 46, n - 3
+                x, gy = draw(seed, (n,))
+                E = wrong_gradient(self.E, 1e-2, element=bad)
+                report = check_gradient(E, E.square, x, gy, mode="random", seed=seed)
+                self.assertFalse(report.ok, report.message)
+                self.assertEqual(report.worst.index, (bad,), report.message)
+                if n <= SPEC_FULL_FALLBACK_MAX:
+                    how, cost = f"full mode over all {n} elements", 4 * n
+                else:
+                    candidates, steps = np.arange(n), 0
+                    while candidates.size > SPEC_LOCATE_BLOCK:
+                        halves = np.array_split(candidates, 2)
+                        candidates = halves[0] if bad in halves[0] else halves[1]
+                        steps += 1
+                    how = (f"bisection over {steps} halvings, then full mode over "
+                           f"{candidates.size} elements")
+                    cost = 8 * steps + 4 * candidates.size
+                self.assertEqual(message_lines(report)[2], f"worst element located by {how}:")
+                self.assertEqual(report.evaluations, 1 + 4 + cost)
+
+    def test_no_gradient_or_a_misshapen_one_is_reported_in_one_line(self):
+        none = engine_like(self.E, grad=lambda fn, x, gy=None: (x, None))
+        flat = engine_like(self.E, grad=lambda fn, x, gy=None: (x, np.zeros(4)))
+        for E, x, problem in ((none, np.array([1.0, 2.0]),
+                               "backward left the input's gradient None"),
+                              (flat, np.ones((2, 2)), "the gradient has shape (4,), the input "
+                                                      "(2, 2)")):
+            with self.subTest(problem):
+                report = check_gradient(E, E.square, x, mode="random", seed=16)
+                self.assertFalse(report.ok)
+                self.assertIsNone(report.worst)
+                self.assertEqual((report.max_ratio, report.dtype, report.evaluations),
+                                 (0.0, "float64", 1))
+                self.assertEqual(message_lines(report)[:3], [
+                    f"gradient check FAILED: mode=random, seed=16, engine reference, input "
+                    f"shape {x.shape} float64, engine dtype float64, 1 engine evaluations",
+                    problem, REPRODUCE])
+
+    def test_a_non_finite_analytic_gradient_is_named_with_its_count(self):
+        def grad(fn, x, gy=None):
+            y, gx = self.E.grad(fn, x, gy)
+            gx = np.array(gx)
+            gx[1] = np.inf
+            return y, gx
+        bad = engine_like(self.E, grad=grad)
+        report = check_gradient(bad, bad.square, np.array([0.5, 1.0, 2.0]), seed=47)
+        self.assertFalse(report.ok)
+        self.assertEqual((report.worst.index, report.worst.analytic, report.evaluations),
+                         ((1,), np.inf, 1))
+        self.assertEqual(report.max_ratio, np.inf)
+        self.assertEqual(message_lines(report)[1], "element (1,): non-finite analytic gradient "
+                                                   "(1 of 3 elements): analytic inf, numeric nan")
+
+    def snippet(self, report):
+        lines = message_lines(report)
+        return [line[4:] for line in lines[lines.index(REPRODUCE) + 1:]]
+
+    def test_the_snippet_names_exactly_what_was_checked(self):
+        bad = wrong_gradient(self.E, WRONG_F64)
+        x, gy = draw(48, (3,))
+        x_lit = f"x = np.array({x.tolist()!r}, dtype=np.float64)"
+        gy_lit = f"gy = np.array({gy.tolist()!r}, dtype=np.float64)"
+        load = f"E = adapters.load({bad.NAME!r})"
+        for kwargs, fn, lines in (
+                (dict(mode="random", directions=3, rtol=1e-5), bad.exp,
+                 [load, "fn = E.exp", x_lit, gy_lit, "print(check_gradient(E, fn, x, gy, "
+                  "mode='random', seed=48, directions=3, rtol=1e-05).message)"]),
+                (dict(mode="random", directions=1, atol=1e-12), bad.square,
+                 [load, "fn = E.square", x_lit, gy_lit, "print(check_gradient(E, fn, x, gy, "
+                  "mode='random', seed=48, atol=1e-12).message)"]),
+                (dict(mode="random", directions=2, gy=None), composite(bad),
+                 [load, "fn = ...  # the function checked: pass fn_text= to name it", x_lit,
+                  "print(check_gradient(E, fn, x, mode='random', seed=48, directions=2)"
+                  ".message)"]),
+                (dict(mode="full", directions=3, rtol=0.0, atol=0.0), bad.exp,
+                 [load, "fn = E.exp", x_lit, gy_lit, "print(check_gradient(E, fn, x, gy, "
+                  "mode='full', seed=48, rtol=0.0, atol=0.0).message)"]),
+                (dict(mode="full", engine_spec="engines/mine.py", fn_text="lambda v: E.exp(v)",
+                      x_text="np.linspace(0, 1, 3)", gy_text="np.full(3, 2.0)"), bad.exp,
+                 ["E = adapters.load('engines/mine.py')", "fn = lambda v: E.exp(v)",
+                  "x = np.linspace(0, 1, 3)", "gy = np.full(3, 2.0)",
+                  "print(check_gradient(E, fn, x, gy, mode='full', seed=48).message)"])):
+            with self.subTest(**{k: repr(v) for k, v in kwargs.items()}):
+                args = dict(gy=gy)
+                args.update(kwargs)
+                report = check_gradient(bad, fn, x, args.pop("gy"), seed=48, **args)
+                self.assertFalse(report.ok, report.message)
+                self.assertEqual(self.snippet(report), SNIPPET_HEAD + lines)
+
+    def test_inputs_over_32_elements_are_saved_to_npy_files_on_failure_only(self):
+        bad = wrong_gradient(self.E, WRONG_F64)
+        for n in (32, 33):
+            with self.subTest(n=n), tempfile.TemporaryDirectory() as tmp, \
+                    mock.patch.object(tempfile, "tempdir", tmp):
+                x, gy = draw(49, (n,))
+                passed = check_gradient(self.E, self.E.exp, x, gy, mode="random", seed=49)
+                self.assertTrue(passed.ok, passed.message)
+                self.assertEqual(os.listdir(tmp), [])
+                report = check_gradient(bad, bad.exp, x, gy, mode="random", seed=49)
+                self.assertFalse(report.ok, report.message)
+                x_line, gy_line = self.snippet(report)[5:7]
+                if n == 32:
+                    self.assertEqual([x_line, gy_line], [
+                        f"x = np.array({x.tolist()!r}, dtype=np.float64)",
+                        f"gy = np.array({gy.tolist()!r}, dtype=np.float64)"])
+                    self.assertEqual(os.listdir(tmp), [])
+                    continue
+                saved = {}
+                for name, line, a in (("x", x_line, x), ("gy", gy_line, gy)):
+                    m = re.fullmatch(rf"{name} = np\.load\('(.*)'\)", line)
+                    self.assertIsNotNone(m, line)
+                    path = m.group(1)
+                    self.assertEqual(os.path.dirname(path), tmp)
+                    self.assertRegex(os.path.basename(path), rf"^gradcheck_{name}_[0-9a-f]+\.npy$")
+                    loaded = np.load(path)
+                    self.assertEqual((loaded.dtype, loaded.shape), (a.dtype, a.shape))
+                    np.testing.assert_array_equal(loaded, a)
+                    saved[name] = path
+                self.assertEqual(sorted(os.listdir(tmp)),
+                                 sorted(os.path.basename(p) for p in saved.values()))
 
 
 if __name__ == "__main__":
