@@ -3,15 +3,15 @@
 A clause's body runs against a Recorder, which turns each outcome (pass, failure, error,
 skip; per sub-case) into a plain event; the test method then replays the events into
 unittest. Under the command line, this process never imports the engine: one engine process
-(`python -m conformance.worker`) loads it, says what it is, and runs every clause in a fresh
-child of its own, so each clause meets the engine as it was just after import and no outcome
-depends on the order clauses run in. Clauses the run will make are started ahead, up to
-CONFORMANCE_JOBS at once (default: 2, or 1 on a single CPU). A clause that runs longer than
-CONFORMANCE_TIMEOUT seconds is reported as TIMEOUT, one whose engine kills its process as
-CRASH with the signal, one whose engine ends its process as EXIT; the other clauses still
-run. CONFORMANCE_ISOLATE=0 (and any non-POSIX system) runs the bodies in this process
-instead: no timeout, no crash isolation, no fresh engine per clause, and an engine thread
-that never ends keeps the run from ending.
+(`python -m dezero_conformance.conformance.worker`) loads it, says what it is, and runs
+every clause in a fresh child of its own, so each clause meets the engine as it was just
+after import and no outcome depends on the order clauses run in. Clauses the run will make
+are started ahead, up to CONFORMANCE_JOBS at once (default: 2, or 1 on a single CPU). A
+clause that runs longer than CONFORMANCE_TIMEOUT seconds is reported as TIMEOUT, one whose
+engine kills its process as CRASH with the signal, one whose engine ends its process as
+EXIT; the other clauses still run. CONFORMANCE_ISOLATE=0 (and any non-POSIX system) runs the
+bodies in this process instead: no timeout, no crash isolation, no fresh engine per clause,
+and an engine thread that never ends keeps the run from ending.
 """
 import atexit
 import json
