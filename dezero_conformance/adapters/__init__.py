@@ -57,6 +57,18 @@ Stage 2 (book steps 11-24)
     array_like      Variable(data, name=None) with .name, .shape, .ndim, .size, .dtype, len()
                     and the book's repr (step 19)
 
+Stage 3 (book steps 25-36)
+    sin_cos         sin(v), cos(v), the engine's sine and cosine (steps 27, 34)
+    higher_order    gradient(fn, gy=None): the function X -> dy/dX for y = fn(X), the gradient
+                    returned as an engine value that is differentiable in turn (gradient of
+                    gradient, grad of an expression using it), the engine's double backprop
+                    (create_graph=True, grad(grad(f)), nested tapes); gy is the output gradient
+                    (an array shaped like y), None to seed ones (steps 32-33)
+    create_graph    backward(v, retain_grad=None, create_graph=None): v's backward, passing
+                    create_graph on when not None; grad_variable(v): v's gradient as the
+                    engine holds it (a Variable from step 32), None before backward (step 32)
+    tanh            tanh(v), the engine's hyperbolic tangent (step 35)
+
 Optional: STEP, the book step the engine is judged at (an int; the clauses of steps 1..STEP
 apply). An adapter without it is judged at the last step the kit covers, capability by
 capability. MISSING, {capability: reason}: capabilities the engine's step needs but the
@@ -116,8 +128,12 @@ CAPABILITIES = {
     "no_grad": ("no_grad", "creator_of"),
     "config": ("Config", "using_config", "creator_of"),
     "array_like": ("Variable",),
+    "sin_cos": ("sin", "cos"),
+    "higher_order": ("gradient",),
+    "create_graph": ("Variable", "backward", "grad_variable", "creator_of"),
+    "tanh": ("tanh",),
 }
-LAST_STEP = 24  # the last book step the kit has clauses for
+LAST_STEP = 36  # the last book step the kit has clauses for
 REQUIRED = ("NAME", "version", "ABSENT", "leaf", "value", "square", "grad")
 DEFAULT = "reference"
 FIX = ("set CONFORMANCE_ENGINE to an adapter name ({}), a dotted module name, "

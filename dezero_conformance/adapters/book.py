@@ -1,4 +1,4 @@
-"""The generic adapter: any module written to the book's API (a learner's step10.py, step24.py).
+"""The generic adapter: any module written to the book's API (a learner's step10.py, step36.py).
 
 The module is judged at a book step (see adapters/__init__.py, STEP): CONFORMANCE_STEP, else the
 highest step whose names the module defines (infer_step says which and why). Every name a
@@ -9,7 +9,8 @@ kit's Square and Exp, subclasses of the module's own Function (forward and backw
 and without numerical_diff its clause is not judged. Both are said on the run's first lines.
 
 The later steps' spellings are read too: Function.inputs/outputs (outputs possibly weak
-references), gradients held as Variables, backward(retain_grad=False).
+references), gradients held as Variables, backward(retain_grad=False), and from step 32
+backward(create_graph=True), whose gradients are Variables with graphs of their own.
 """
 import inspect
 import os
@@ -19,13 +20,17 @@ import weakref
 import numpy as np
 
 STEP_VAR = "CONFORMANCE_STEP"
-LAST_STEP = 24
+LAST_STEP = 36
 STANDIN_FROM = 20  # the first step whose book code has no Square, Exp or numerical_diff
 
 # Steps that introduce names, newest first: (step judged at, step introducing them, what).
-# Steps 10, 13, 23 and 24 add no names, so a module with the names of 9, 12 or 22 is judged
-# at 10, 13 or 24.
+# Steps 10, 13, 23-26, 28-31, 33, 34 and 36 add no names (the book's cos of step 34 is taken
+# with sin, as the contract has it at step 27), so a module with the names of 9, 12, 22, 27,
+# 32 or 35 is judged at 10, 13, 24, 31, 34 or 36.
 INFERENCE = (
+    (36, 35, "tanh", lambda m, V: _has(m, "tanh")),
+    (34, 32, "Variable.backward(create_graph=...)", lambda m, V: _graph_param(V) is not None),
+    (31, 27, "sin and cos", lambda m, V: _has(m, "sin", "cos")),
     (24, 22, "neg, sub, div and pow", lambda m, V: _has(m, "neg", "sub", "div", "pow")
      or all(hasattr(V, a) for a in ("__neg__", "__sub__", "__rsub__", "__truediv__",
                                      "__rtruediv__", "__pow__"))),
@@ -71,6 +76,13 @@ def _reads_like_an_array(Variable):
 def _retain_param(Variable):
     try:
         return inspect.signature(Variable.backward).parameters.get("retain_grad")
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _graph_param(Variable):
+    try:
+        return inspect.signature(Variable.backward).parameters.get("create_graph")
     except (AttributeError, TypeError, ValueError):
         return None
 
@@ -153,7 +165,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
                  version=lambda: getattr(module, "__version__", "unversioned"))
     found = {n: getattr(module, n) for n in (
         "Function", "Square", "Exp", "square", "exp", "as_array", "numerical_diff", "add",
-        "mul", "sub", "div", "neg", "pow", "no_grad", "using_config", "Config")
+        "mul", "sub", "div", "neg", "pow", "no_grad", "using_config", "Config", "sin", "cos",
+        "tanh")
         if callable(getattr(module, n, None)) or (n == "Config" and hasattr(module, n))}
     if isinstance(getattr(module, "config", None), getattr(module, "Config", ())):
         found["Config"] = module.config  # the setting kept on an instance (an earlier book)
@@ -206,10 +219,30 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         else:
             v.grad = None
 
-    def backward(v, retain_grad=None):
-        if retain_grad is None or _retain_param(Variable) is None:
-            return v.backward()
-        return v.backward(retain_grad=retain_grad)
+    def backward(v, retain_grad=None, create_graph=None):
+        options = {}
+        if retain_grad is not None and _retain_param(Variable) is not None:
+            options["retain_grad"] = retain_grad
+        if create_graph is not None:
+            options["create_graph"] = create_graph
+        return v.backward(**options)
+
+    def grad_variable(v):
+        return v.grad
+
+    def gradient(fn, gy=None):
+        """The book's step 33: y.backward(create_graph=True), then x.grad, cleared from x so
+        that a later backward starts afresh."""
+        def dfn(x):
+            cleargrad(x)
+            y = fn(x)
+            if gy is not None:
+                y.grad = Variable(gy)
+            y.backward(create_graph=True)
+            gx = x.grad
+            cleargrad(x)
+            return gx
+        return dfn
 
     def leaf(a):
         return Variable(a)
@@ -241,7 +274,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
 
     names.update(leaf=leaf, value=value, grad=grad, grads=grads, grad_of=grad_of,
                  cleargrad=cleargrad, backward=backward, creator_of=creator_of,
-                 input_of=input_of, output_of=output_of, Variable=Variable, **found)
+                 input_of=input_of, output_of=output_of, Variable=Variable,
+                 grad_variable=grad_variable, gradient=gradient, **found)
     if "add" not in found and "Add" in vars(module):
         names["add"] = lambda a, b: module.Add()(a, b)
     need("add", 12, "add", "add" in names)
@@ -263,10 +297,18 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         need("operators", 22, "Variable.__neg__, __sub__, __rsub__, __truediv__, "
              "__rtruediv__ and __pow__", all(hasattr(Variable, a) for a in (
                  "__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__", "__pow__")))
+    need("sin_cos", 27, "sin and cos", "sin" in found and "cos" in found)
+    need("higher_order", 32, "Variable.backward(create_graph=...)",
+         _graph_param(Variable) is not None)
+    need("create_graph", 32, "Variable.backward(create_graph=...)",
+         _graph_param(Variable) is not None)
+    need("tanh", 35, "tanh", "tanh" in found)
     # Capabilities the module has no name for at all, before the step that needs them.
     for cap, first in (("add", 12), ("many_inputs", 13), ("cleargrad", 14), ("no_grad", 18),
                        ("config", 18), ("retain_grad", 18), ("array_like", 19),
-                       ("operators", 20), ("array_operands", 21), ("arithmetic", 22)):
+                       ("operators", 20), ("array_operands", 21), ("arithmetic", 22),
+                       ("sin_cos", 27), ("higher_order", 32), ("create_graph", 32),
+                       ("tanh", 35)):
         if step < first and cap not in missing:
             names["ABSENT"][cap] = f"not judged at step {step} (step {first} introduces it)"
     for cap in ("exp", "function_classes", "as_array", "numerical_diff"):
@@ -282,7 +324,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     # assumption, and the clauses report it when it does not hold (C1 leaves it to them).
     names["ASSUMED"] = ("vector", "float64", "integers", "implicit_seed", "seed_grad", "variable",
                         "type_check", "retains_grads", "graph_links", "many_inputs",
-                        "operators", "array_operands", "array_like", "retain_grad")
+                        "operators", "array_operands", "array_like", "retain_grad",
+                        "higher_order", "create_graph")
     if _retain_param(Variable) is not None and _retain_param(Variable).default is False:
         if 7 <= step < 18:
             missing["retains_grads"] = (

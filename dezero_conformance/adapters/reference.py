@@ -1,8 +1,8 @@
-"""The kit's reference engine for stage 2 (reference/stage2.py), bound by the book-API adapter:
-judged at step 24 (or CONFORMANCE_STEP), every book name required (no stand-ins)."""
+"""The kit's reference engine for stage 3 (reference/stage3.py), bound by the book-API adapter:
+judged at step 36 (or CONFORMANCE_STEP), every book name required (no stand-ins)."""
 from dezero_conformance.adapters import book
-from dezero_conformance.reference import stage2
+from dezero_conformance.reference import stage3
 
-globals().update(book.bind(stage2, "reference", standins=False, step=None,
-                           why="the kit's engine for steps 1-24", default_step=24))
+globals().update(book.bind(stage3, "reference", standins=False, step=None,
+                           why="the kit's engine for steps 1-36", default_step=36))
 NAME = "reference"

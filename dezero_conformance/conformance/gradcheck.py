@@ -6,6 +6,10 @@ Public API (for engine authors as well as for clause S15):
                    rtol=None, atol=None, engine_spec=None, fn_text=None, x_text=None,
                    gy_text=None) -> Report
     assert_gradient(...same arguments...) -> Report, or raises AssertionError(report.message)
+    check_second_order(adapter, fn, x, gy=None, gv=None, mode="full", seed=None,
+                       directions=1, rtol=None, atol=None, engine_spec=None, fn_text=None,
+                       x_text=None, gy_text=None, gv_text=None) -> Report
+    assert_second_order(...same arguments...) -> Report, or raises AssertionError
 
 `fn` is any function built from the engine's operations (engine value -> engine value), `x`
 a floating-point numpy array of any shape, `gy` the output gradient (None: the engine seeds
@@ -42,6 +46,21 @@ Step and tolerance
     rtol and/or atol replaces the budget by atol + rtol * |analytic| per element (in random
     mode: atol * sum|w| + rtol * sum|gx * w|), and skips the 2h step (2 forwards fewer each).
 
+Second order (steps 32-36: double backprop)
+    check_second_order checks the gradient of the engine's gradient. g(x) =
+    adapter.gradient(fn, gy)(x) is the engine's own first derivative (seeded by gy, None for
+    ones), an engine value with a graph of its own; the engine differentiates it again,
+    seeded by gv: adapter.grad(g, x, gv) = (dg/dx)^T gv, a Hessian-vector product. That is
+    compared, as above, with a central difference of <gv, g(x)> computed from the engine's own
+    first derivatives at x +- h*w: the first derivative itself is the first-order check's
+    business (check_gradient); here a second derivative is judged against the derivative it
+    differentiates, so a backward that builds no graph, a dropped term or an ignored
+    create_graph shows whatever the first derivative is. Modes, steps, budget and messages are
+    the first-order check's; since the function differenced is itself a backward, its rounding
+    is counted as ANALYTIC_ULPS and that of the Hessian-vector product as SECOND_ULPS. Random
+    mode costs 4 gradient evaluations per direction plus one double backward, whatever the
+    size of x.
+
 Failures
     The Report's message names the worst element (index, analytic, numeric, absolute and
     relative error, budget and "error = 37x budget"), the mode and seed, and ends with Python
@@ -71,6 +90,9 @@ SAFETY = 8.0
 FORWARD_ULPS = 4.0
 # Rounding of one element of the engine's backward: a chain rule of a few ops per element.
 ANALYTIC_ULPS = 8.0
+# Rounding of one element of a Hessian-vector product: a backward through a backward, twice
+# the chain of ANALYTIC_ULPS.
+SECOND_ULPS = 16.0
 # Random mode falls back to full mode over all of x up to this size (4 forwards per element).
 FULL_FALLBACK_MAX = 1024
 # Bisection stops, and full mode takes over, at this many candidate elements.
@@ -129,8 +151,11 @@ class Report:
 class _Oracle:
     """Evaluates L = sum(gy * fn(x)) through the adapter and counts engine evaluations."""
 
-    def __init__(self, adapter, fn, x, gy, work, rtol, atol):
+    def __init__(self, adapter, fn, x, gy, work, rtol, atol, order=1):
         self.adapter, self.fn, self.gy64, self.work = adapter, fn, gy.ravel(), work
+        # the function differenced is a forward (order 1) or the engine's gradient (order 2)
+        self.forward_ulps = FORWARD_ULPS if order == 1 else ANALYTIC_ULPS
+        self.analytic_ulps = ANALYTIC_ULPS if order == 1 else SECOND_ULPS
         self.eps = float(np.finfo(work).eps)
         self.rtol, self.atol = rtol, atol
         self.in_dtype = x.dtype
@@ -174,8 +199,8 @@ class _Oracle:
                     changed = yp != ym
                     gy, yp, ym = gy[changed], yp[changed], ym[changed]
                 terms = np.abs(gy) * (np.abs(yp) + np.abs(ym))
-                rounding = (FORWARD_ULPS * self.eps * np.sqrt(np.dot(terms, terms))
-                            + ANALYTIC_ULPS * self.eps * np.sqrt(np.dot(projected, projected))
+                rounding = (self.forward_ulps * self.eps * np.sqrt(np.dot(terms, terms))
+                            + self.analytic_ulps * self.eps * np.sqrt(np.dot(projected, projected))
                             ) / (2 * h)
                 bound = SAFETY * (abs(r2 - r1) / 3 + rounding)
         note = "" if np.isfinite(numeric) and np.isfinite(bound) else (
@@ -231,6 +256,34 @@ def check_gradient(adapter, fn, x, gy=None, mode="full", seed=None, directions=1
                    directions=directions, rtol=rtol, atol=atol,
                    engine_spec=engine_spec or adapter.NAME,
                    fn_text=fn_text or _fn_text(adapter, fn), x_text=x_text, gy_text=gy_text)
+    return _check(context)
+
+
+def check_second_order(adapter, fn, x, gy=None, gv=None, mode="full", seed=None, directions=1,
+                       rtol=None, atol=None, engine_spec=None, fn_text=None, x_text=None,
+                       gy_text=None, gv_text=None):
+    """Check the engine's gradient of its gradient (adapter.gradient) against the suite's
+    central difference of the engine's first derivative; see the module."""
+    x, gv = _validate(fn, x, gv, mode, directions, rtol, atol, "gv")
+    gy = _validate(fn, x, gy, mode, directions, rtol, atol)[1]
+    if not callable(getattr(adapter, "gradient", None)) or "higher_order" in adapter.ABSENT:
+        raise ValueError(f"engine {adapter.NAME} has no gradient(fn, gy) (capability "
+                         f"higher_order): a second-order check needs the engine's double backprop")
+    seed = support.seed() if seed is None else int(seed)
+
+    def dfn(v):
+        return adapter.gradient(fn, None if gy is None else gy.copy())(v)
+    context = dict(adapter=adapter, fn=dfn, x=x, gy=gv, mode=mode, seed=seed,
+                   directions=directions, rtol=rtol, atol=atol,
+                   engine_spec=engine_spec or adapter.NAME,
+                   fn_text=fn_text or _fn_text(adapter, fn), x_text=x_text, gy_text=gv_text,
+                   order=2, first_gy=gy, first_gy_text=gy_text)
+    return _check(context)
+
+
+def _check(context):
+    adapter, fn, x, gy = context["adapter"], context["fn"], context["x"], context["gy"]
+    mode, rtol, atol = context["mode"], context["rtol"], context["atol"]
     used = 1
     if gy is None and "implicit_seed" in adapter.ABSENT and "seed_grad" not in adapter.ABSENT:
         # the engine cannot seed a non-scalar output itself: give it the ones it would seed
@@ -239,10 +292,15 @@ def check_gradient(adapter, fn, x, gy=None, mode="full", seed=None, directions=1
     y, gx = adapter.grad(fn, x.copy(), None if gy is None else gy.copy())
     y = np.asarray(y)
     if gy is not None and gy.shape != y.shape:
+        if context.get("order") == 2:
+            raise ValueError(f"gv has shape {gy.shape} but the gradient of fn has shape "
+                             f"{y.shape}; give gv the input's shape, or None for ones")
         raise ValueError(f"gy has shape {gy.shape} but fn(x) has shape {y.shape}; give gy "
                          f"the output's shape, or None for ones")
     if gx is None:
-        return _report(context, None, used, "backward left the input's gradient None")
+        return _report(context, None, used, "backward left the input's gradient None" if
+                       context.get("order") != 2 else "the gradient's own backward left the "
+                       "input's gradient None: the engine's gradient has no graph back to x")
     gx = np.asarray(gx)
     if gx.shape != x.shape:
         return _report(context, None, used,
@@ -250,7 +308,7 @@ def check_gradient(adapter, fn, x, gy=None, mode="full", seed=None, directions=1
     work = _work_dtype(y, gx)
     context["dtype"] = work.name
     gy64 = np.ones(y.shape) if gy is None else gy.astype(np.float64)
-    oracle = _Oracle(adapter, fn, x, gy64, work, rtol, atol)
+    oracle = _Oracle(adapter, fn, x, gy64, work, rtol, atol, context.get("order", 1))
     oracle.evaluations = used
     g = gx.astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(g))
@@ -273,7 +331,15 @@ def assert_gradient(*args, **kwargs):
     return report
 
 
-def _validate(fn, x, gy, mode, directions, rtol, atol):
+def assert_second_order(*args, **kwargs):
+    """check_second_order, raising AssertionError with the diagnostics when it fails."""
+    report = check_second_order(*args, **kwargs)
+    if not report.ok:
+        raise AssertionError(report.message)
+    return report
+
+
+def _validate(fn, x, gy, mode, directions, rtol, atol, gy_name="gy"):
     if mode not in MODES:
         raise ValueError(f"mode={mode!r} is not a gradient-check mode; use 'full' or 'random'")
     if not callable(fn):
@@ -285,7 +351,7 @@ def _validate(fn, x, gy, mode, directions, rtol, atol):
     if gy is not None:
         gy = np.asarray(gy, dtype=np.float64) if not isinstance(gy, np.ndarray) else gy
         if not np.issubdtype(gy.dtype, np.floating):
-            raise ValueError(f"gy must be a floating-point numpy array, not {gy.dtype}")
+            raise ValueError(f"{gy_name} must be a floating-point numpy array, not {gy.dtype}")
     if not (isinstance(directions, (int, np.integer)) and directions >= 1):
         raise ValueError(f"directions={directions!r}: give a whole number of at least 1")
     for name, tol in (("rtol", rtol), ("atol", atol)):
@@ -380,7 +446,8 @@ def _message(context, report, problem):
                     if context["rtol"] is not None or context["atol"] is not None
                     else f"{SAFETY:g} x the finite-difference error estimate from steps h and "
                          f"2h in {report.dtype}")
-    head = (f"gradient check {'passed' if report.ok else 'FAILED'}: mode={report.mode}, "
+    what = "second-order gradient check" if context.get("order") == 2 else "gradient check"
+    head = (f"{what} {'passed' if report.ok else 'FAILED'}: mode={report.mode}, "
             f"seed={report.seed}, engine {adapter.NAME}, input shape {x.shape} {x.dtype}, "
             f"engine dtype {report.dtype}, {report.evaluations} engine evaluations")
     lines = [head]
@@ -388,8 +455,10 @@ def _message(context, report, problem):
         lines.append(problem)
     if "failed_direction" in context:
         k, d = context["failed_direction"]
-        lines.append(f"direction {k} of {context['directions']}: <grad, w> {d.analytic!r}, "
-                     f"(f(x+hw) - f(x-hw))/2h {d.numeric!r}, |error| {d.error:.3g}, allowed "
+        words = (("<grad, w>", "(f(x+hw) - f(x-hw))/2h") if context.get("order") != 2 else
+                 ("<H gv, w>", "<gv, g(x+hw) - g(x-hw)>/2h"))
+        lines.append(f"direction {k} of {context['directions']}: {words[0]} {d.analytic!r}, "
+                     f"{words[1]} {d.numeric!r}, |error| {d.error:.3g}, allowed "
                      f"{d.bound:.3g}: error = {d.ratio:.3g}x budget")
         lines.append(f"worst element located by {context['located']}:")
     if report.worst is not None:
@@ -421,20 +490,26 @@ def _array_text(name, a, text):
 def _snippet(context):
     fn_text = context["fn_text"] or "...  # the function checked: pass fn_text= to name it"
     args = ["E", "fn", "x"]
+    check = "check_second_order" if context.get("order") == 2 else "check_gradient"
     lines = ["import numpy as np",
              "from dezero_conformance import adapters",
-             "from dezero_conformance.conformance.gradcheck import check_gradient",
+             f"from dezero_conformance.conformance.gradcheck import {check}",
              f"E = adapters.load({context['engine_spec']!r})",
              f"fn = {fn_text}",
              f"x = {_array_text('x', context['x'], context['x_text'])}"]
-    if context["gy"] is not None:
-        lines.append(f"gy = {_array_text('gy', context['gy'], context['gy_text'])}")
-        args.append("gy")
+    seeds = [("gy", context["gy"], context["gy_text"])]
+    if context.get("order") == 2:
+        seeds = [("gy", context["first_gy"], context["first_gy_text"]),
+                 ("gv", context["gy"], context["gy_text"])]
+    for name, a, text in seeds:
+        if a is not None:
+            lines.append(f"{name} = {_array_text(name, a, text)}")
+            args.append(f"{name}={name}" if name == "gv" or args[-1] != "x" else name)
     args += [f"mode={context['mode']!r}", f"seed={context['seed']}"]
     if context["mode"] == "random" and context["directions"] != 1:
         args.append(f"directions={context['directions']}")
     for name in ("rtol", "atol"):
         if context[name] is not None:
             args.append(f"{name}={context[name]!r}")
-    lines.append(f"print(check_gradient({', '.join(args)}).message)")
+    lines.append(f"print({check}({', '.join(args)}).message)")
     return lines

@@ -51,6 +51,12 @@ EXACT = 0.0
 ULP_RTOL = 8 * F64_EPS
 # The same, for an engine that declares it computes in float32 only.
 ULP_RTOL_F32 = 8 * F32_EPS
+# sin, cos and tanh: libm, numpy's SIMD loops and other engines' vector libraries each round
+# them within 1-2 ulps, and a value or first derivative built from one adds a rounding or two.
+TRIG_ULPS = 4
+# A 2nd-4th derivative of sin, cos or tanh, or of a polynomial, sums and multiplies a few such
+# values (up to 8 terms for tanh's 4th), each rounded, in an order each engine chooses.
+DERIVED_ULPS = 16
 # numerical_diff divides 1-ulp differences of f by 2*eps = 2e-4; a forward difference or a
 # wrong eps is off by 1e-6 or more.
 NUMDIFF_RTOL = 1e-9
@@ -169,7 +175,7 @@ def read_expected(path):
     'S1 difference: reason' ('#' comments and blank lines ignored)."""
     if path is None:
         return {}
-    known = {f"S{i}" for i in range(1, 32)}
+    known = {f"S{i}" for i in range(1, 44)}
     expected = {}
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -486,6 +492,10 @@ class Clauses:
     def ulp_rtol(self):
         return ULP_RTOL if self.has("float64") else ULP_RTOL_F32
 
+    def ulps(self, n):
+        """n ulps of the dtype the engine computes float64 input in, as a relative tolerance."""
+        return n * (F64_EPS if self.has("float64") else F32_EPS)
+
     def square_rtol(self):
         """Square-only values: one rounding, so exact in float64; an engine that computes
         float64 input in float32 rounds the input too."""
@@ -563,7 +573,7 @@ class Clauses:
 
     def fn_code(self, fn):
         """(expression, definitions) naming `fn` in a reproduce snippet."""
-        for name in ("square", "exp"):
+        for name in ("square", "exp", "sin", "cos", "tanh"):
             if fn is getattr(self.engine, name, None):
                 return f"E.{name}", ()
         return getattr(fn, "code", ("fn", ("fn = ...  # the function of this sub-case",)))
@@ -610,6 +620,29 @@ class Clauses:
         fn = eval(f"lambda x: {expr}", {"E": self.engine, "np": np})  # the suite's own text
         fn.code = ("f", (f"f = lambda x: {expr}",))
         return fn
+
+    def seed_for(self, x):
+        """None (the engine seeds ones) for a 0-d x, or if the engine seeds any shape itself;
+        else explicit ones shaped like x (for an elementwise function, y's shape)."""
+        if np.ndim(x) == 0 or self.has("implicit_seed"):
+            return None
+        return np.ones(np.shape(x), dtype=np.asarray(x).dtype)
+
+    def derivative(self, fn, x, n):
+        """(the (n-1)-th derivative, the n-th derivative) of the elementwise fn at x, as arrays:
+        the engine's gradient(...) nested n - 1 times, then its backward (grad). Each gradient
+        is of the sum of the outputs (ones seeded, see seed_for)."""
+        E, gy = self.engine, self.seed_for(x)
+        name, definitions = self.fn_code(fn)
+        d, text = fn, name
+        for _ in range(n - 1):
+            d = E.gradient(d, None if gy is None else gy.copy())
+            text = (f"E.gradient({text})" if gy is None
+                    else f"E.gradient({text}, {self.array_code(gy)})")
+        if n > 1:
+            d = (lambda inner: lambda v: inner(v))(d)  # the engine's function may take no code
+            d.code = ("d", (*definitions, f"d = {text}"))
+        return self.grad(d, x.copy(), None if gy is None else gy.copy())
 
     def composite(self):
         """square(exp(square(x))), the seed's running example, built from the engine's ops."""

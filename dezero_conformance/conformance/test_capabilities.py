@@ -124,6 +124,20 @@ def probe_array_like(E):
         "Variable's name, shape, ndim, size or len is not the array's"))
 
 
+def probe_higher_order(E):
+    fourth = lambda x: E.square(E.square(x))  # noqa: E731
+    _, g2 = E.grad(E.gradient(fourth), np.array(1.0))
+    check(g2 is not None and np.asarray(g2) == 12.0, (
+        f"the gradient of the gradient of x**4 at 1.0 is {g2!r}, not 12.0"))
+
+
+def probe_create_graph(E):
+    v = E.Variable(np.array(2.0))
+    E.backward(E.square(E.square(v)), create_graph=True)
+    check(E.creator_of(E.grad_variable(v)) is not None,
+          "x.grad has no creator after backward(create_graph=True)")
+
+
 PROBES = {
     "exp": lambda E: E.value(E.exp(E.leaf(np.array(0.0)))),
     "vector": probe_vector,
@@ -148,6 +162,11 @@ PROBES = {
     "no_grad": probe_no_grad,
     "config": probe_config,
     "array_like": probe_array_like,
+    "sin_cos": lambda E: (E.value(E.sin(E.leaf(np.array(0.5)))),
+                          E.value(E.cos(E.leaf(np.array(0.5))))),
+    "higher_order": probe_higher_order,
+    "create_graph": probe_create_graph,
+    "tanh": lambda E: E.value(E.tanh(E.leaf(np.array(0.5)))),
 }
 
 
