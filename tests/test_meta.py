@@ -16,7 +16,8 @@ from dezero_conformance.conformance.support import clause_id, clause_step
 from tests.broken import BY_NAME, MUTANTS, UNRULY
 
 CLAUSES1 = {f"S{i}" for i in range(1, 17)} | {"C1"}  # stage 1: steps 1-10
-CLAUSES = CLAUSES1 | {f"S{i}" for i in range(17, 32)}  # and stage 2: steps 11-24
+CLAUSES2 = CLAUSES1 | {f"S{i}" for i in range(17, 32)}  # and stage 2: steps 11-24
+CLAUSES = CLAUSES2 | {f"S{i}" for i in range(32, 44)}  # and stage 3: steps 25-36
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STYLES = sorted(glob.glob(os.path.join(ROOT, "tests", "engines", "*.py")))
 # The book step each style is judged at: the stage-1 engines at step 10 (CONFORMANCE_STEP),
@@ -24,7 +25,7 @@ STYLES = sorted(glob.glob(os.path.join(ROOT, "tests", "engines", "*.py")))
 STAGE1_STYLES = {"step10_book.py", "grads_as_variables.py", "hostile_dunders.py"}
 INFERRED_STEPS = {"core_simple_step24.py": 24, "heap_generations_step24.py": 24,
                   "grads_as_variables_step24.py": 24, "later_steps_style.py": 18,
-                  "step13_book.py": 13, "step14_book.py": 14}
+                  "step13_book.py": 13, "step14_book.py": 14, "step36_book.py": 36}
 
 
 def failing(outcomes):
@@ -48,8 +49,9 @@ def clause_steps():
 class TestReference(unittest.TestCase):
 
     def test_reference_passes_every_clause(self):
-        """reference (stage 2) at step 24 and reference_stage1 at step 10."""
-        for name, step, clauses in (("reference", 24, CLAUSES),
+        """reference (stage 3) at step 36, reference_stage2 at 24, reference_stage1 at 10."""
+        for name, step, clauses in (("reference", 36, CLAUSES),
+                                    ("reference_stage2", 24, CLAUSES2),
                                     ("reference_stage1", 10, CLAUSES1)):
             with self.subTest(name), mock.patch.dict(os.environ):
                 os.environ.pop(book.STEP_VAR, None)
@@ -84,7 +86,7 @@ class TestMutants(unittest.TestCase):
     def test_every_clause_is_proven_by_a_mutant(self):
         covered = set().union(*(m.breaks for m in MUTANTS))
         self.assertEqual(by_id(CLAUSES - covered), [], "clauses no mutant shows failing")
-        for stage in ("stage1", "stage2"):
+        for stage in ("stage1", "stage2", "stage3"):
             with self.subTest(stage):
                 self.assertTrue([m for m in MUTANTS if m.base == stage], f"no {stage} mutant")
 

@@ -16,6 +16,7 @@ from dezero_conformance.conformance import runner
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENGINES = os.path.join(ROOT, "tests", "engines")
 STAGE2 = os.path.join(ROOT, "dezero_conformance", "reference", "stage2.py")
+STAGE3 = os.path.join(ROOT, "dezero_conformance", "reference", "stage3.py")
 
 
 def suite_run(engine, **env):
@@ -47,7 +48,8 @@ class TestInferredStep(unittest.TestCase):
                            ("step14_book.py", 14),
                            ("later_steps_style.py", 18), ("core_simple_step24.py", 24),
                            ("heap_generations_step24.py", 24),
-                           ("grads_as_variables_step24.py", 24), (STAGE2, 24)):
+                           ("grads_as_variables_step24.py", 24), (STAGE2, 24),
+                           ("step36_book.py", 36), (STAGE3, 36)):
             with self.subTest(name):
                 engine = adapters.load(os.path.join(ENGINES, name))
                 self.assertEqual(engine.STEP, step, engine.STEP_WHY)
@@ -72,7 +74,7 @@ class TestStepSetting(unittest.TestCase):
 
     def test_clauses_beyond_the_step_are_not_collected(self):
         run = suite_run("reference", CONFORMANCE_STEP="13")
-        self.assertEqual(run.returncode, 1, "steps 7-13 keep intermediate grads; the step-24 "
+        self.assertEqual(run.returncode, 1, "steps 7-13 keep intermediate grads; the step-36 "
                                             "reference drops them")
         ran = set(re.findall(r"^(S\d+) \(step (\d+)\)", run.stderr, flags=re.M))
         self.assertEqual({c for c, _ in ran},
@@ -88,14 +90,14 @@ class TestStepSetting(unittest.TestCase):
 
     def test_a_bad_step_stops_the_run_in_one_line(self):
         for engine in ("reference", os.path.join(ENGINES, "step10_book.py"), "reference_stage1"):
-            for bad in ("0", "25", "x", "10.5", "-3"):
+            for bad in ("0", "37", "x", "10.5", "-3"):
                 with self.subTest(engine=engine, step=bad):
                     run = suite_run(engine, CONFORMANCE_STEP=bad)
                     self.assertEqual(run.returncode, 2)
                     lines = run.stderr.splitlines()
                     self.assertEqual(len(lines), 1, run.stderr)
                     self.assertIn(f"CONFORMANCE_STEP={bad!r} is not a book step; set it to a "
-                                  f"whole number from 1 to 24", lines[0])
+                                  f"whole number from 1 to 36", lines[0])
 
 
 class TestMissingNames(unittest.TestCase):
@@ -112,7 +114,7 @@ class TestMissingNames(unittest.TestCase):
         self.assertNotIn("skipped", run.stderr)
 
     def test_the_references_are_judged_strictly(self):
-        for path, step, name in ((STAGE2, 24, "reference"),
+        for path, step, name in ((STAGE3, 36, "reference"), (STAGE2, 24, "reference_stage2"),
                                  (os.path.join(ROOT, "dezero_conformance", "reference", "stage1.py"), 10,
                                   "reference_stage1")):
             with self.subTest(name):
@@ -141,6 +143,48 @@ class TestMissingNames(unittest.TestCase):
         self.assertIn("setup_variable() was called", run.stderr)
         self.assertIn("S5 is not run", run.stderr)
         self.assertNotIn("skipped", run.stderr)
+
+    def test_a_step_36_file_without_create_graph_fails_naming_step_32(self):
+        with open(os.path.join(ENGINES, "step36_book.py")) as f:
+            src = f.read()
+        src = src.replace("def backward(self, retain_grad=False, create_graph=False):",
+                          "def backward(self, retain_grad=False):")
+        src = src.replace('with using_config("enable_backprop", create_graph):',
+                          'with using_config("enable_backprop", False):')
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "step36.py")
+            with open(path, "w") as f:
+                f.write(src)
+            run = suite_run(path)
+        self.assertEqual(run.returncode, 1, run.stderr[-2000:])
+        self.assertIn("at book step 36 (step36.py defines tanh (step 35)", run.stderr)
+        failed = set(re.findall(r"^FAIL: \w+ \(\S+\)\n(S\d+) ", run.stderr, flags=re.M))
+        self.assertEqual(failed, {"S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43"},
+                         run.stderr[-3000:])
+        self.assertIn("S37 (step 33): step 32 needs Variable.backward(create_graph=...); "
+                      f"{path} defines none (judged at step 36)", run.stderr)
+        self.assertNotIn("skipped", run.stderr)
+
+    def test_a_file_with_sin_alone_is_judged_at_step_31_and_fails_for_cos(self):
+        """The book's step 27 writes Sin alone; the contract asks for cos at step 27 too."""
+        with open(os.path.join(ENGINES, "step36_book.py")) as f:
+            src = f.read()
+        src = src.split("\nclass Cos(Function):")[0] + "\n\ndef sin(x):\n    return Sin()(x)\n"
+        src = src.replace("return gy * cos(x)", "return gy * np.cos(x.data)").replace(
+            "def backward(self, retain_grad=False, create_graph=False):",
+            "def backward(self, retain_grad=False):").replace(
+            'with using_config("enable_backprop", create_graph):',
+            'with using_config("enable_backprop", False):')
+        module = types.ModuleType("step27")
+        exec(compile(src, "step27.py", "exec"), module.__dict__)
+        engine = book.adapt(module, "step27.py")
+        self.assertEqual(engine.STEP, 31, engine.STEP_WHY)
+        self.assertIn("step27 defines sin (step 27); steps 28-31 add no names",
+                      engine.STEP_WHY)
+        self.assertEqual(engine.MISSING, {"sin_cos": "step 27 needs cos; step27.py defines none"})
+        outcomes = runner.run(engine)
+        self.assertEqual(failing(outcomes), ["S32"], outcomes.get("S32"))
+        self.assertIn("step 27 needs cos", outcomes["S32"][1])
 
     def test_from_step_20_the_kits_square_and_exp_stand_in(self):
         engine = adapters.load(os.path.join(ENGINES, "core_simple_step24.py"))

@@ -2,7 +2,8 @@
 
 Each mutant is a literal patch of a reference engine's source (in
 dezero_conformance/reference/): stage1.py (steps 1-10, `base="stage1"`, the default) or
-stage2.py (steps 11-24, `base="stage2"`, judged at the step its names give, 24). Every `old`
+stage2.py (steps 11-24, `base="stage2"`, judged at the step its names give, 24) or stage3.py
+(steps 25-36, `base="stage3"`, judged at 36). Every `old`
 must occur exactly once, so a reference rewrite cannot turn a mutant into a silent copy; each
 mutant names the clauses that must catch it: exactly those, no more, fail. `python -m
 tests.broken NAME` prints a mutant's source, to save as a .py file and check by path.
@@ -10,10 +11,10 @@ tests.broken NAME` prints a mutant's source, to save as a .py file and check by 
 import os
 import types
 
-from dezero_conformance.reference import stage1, stage2
+from dezero_conformance.reference import stage1, stage2, stage3
 
 SOURCE_PATH = stage1.__file__
-SOURCES = {"stage1": stage1.__file__, "stage2": stage2.__file__}
+SOURCES = {"stage1": stage1.__file__, "stage2": stage2.__file__, "stage3": stage3.__file__}
 
 
 class Mutant:
@@ -22,7 +23,7 @@ class Mutant:
         self.name, self.breaks, self.why, self.patches = name, frozenset(breaks), why, patches
         if base not in SOURCES:
             raise ValueError(f"mutant {name}: base {base!r} is not one of {sorted(SOURCES)}")
-        self.base = base  # the reference it patches: "stage1" or "stage2"
+        self.base = base  # the reference it patches: "stage1", "stage2" or "stage3"
         # "TIMEOUT", "CRASH" or "EXIT": what each broken clause must report (or a dict of
         # clause: marker, for the clauses that report it); only safe to run isolated.
         if isinstance(misbehaves, str):
@@ -377,6 +378,54 @@ MUTANTS += [
            "Mul backward multiplies gy in place for x1's grad: gy is another Variable's grad",
            ("        return gy * x1, gy * x0\n",
             "        gx0 = gy * x1\n        gy *= x0\n        return gx0, gy\n"), base="stage2"),
+]
+MUTANTS += [
+    Mutant("create_graph_ignored", {"S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43"},
+           "backward always runs with enable_backprop off: create_graph=True builds no graph, "
+           "so a gradient cannot be differentiated",
+           ('            with using_config("enable_backprop", create_graph):\n',
+            '            with using_config("enable_backprop", False):\n'), base="stage3"),
+    Mutant("backward_always_builds_graph", {"S24", "S36"},
+           "backward always builds a graph for the gradients (create_graph ignored when "
+           "False): right values, but every gradient drags a graph along (and with it a "
+           "reference cycle: S24's memory grows)",
+           ('            with using_config("enable_backprop", create_graph):\n',
+            '            with using_config("enable_backprop", True):\n'), base="stage3"),
+    Mutant("pow_backward_uses_data", {"S36", "S37", "S38", "S39", "S40", "S43"},
+           "Pow backward reads x.data: the first derivative is right, the graph of the "
+           "gradient stops at x ** (c - 1), so second derivatives drop a term",
+           ("        return c * x ** (c - 1) * gy\n", "        return c * x.data ** (c - 1) * gy\n"),
+           base="stage3"),
+    Mutant("mul_backward_uses_data", {"S39", "S40", "S42"},
+           "Mul backward gives x0 the grad gy * x1.data: first derivatives right, the second "
+           "derivative through x1 lost",
+           ("        return gy * x1, gy * x0\n", "        return gy * x1.data, gy * x0\n"),
+           base="stage3"),
+    Mutant("div_backward_drops_term", {"S39", "S40"},
+           "Div backward builds x1's grad from x0.data: the second derivative of x0 / x1 "
+           "through x0 lost",
+           ("        return gy / x1, gy * (-x0 / x1 ** 2)\n",
+            "        return gy / x1, gy * (-x0.data / x1 ** 2)\n"), base="stage3"),
+    Mutant("tanh_backward_uses_data", {"S40", "S42"},
+           "Tanh backward is gy * (1 - y.data ** 2): tanh's first derivative is right, its "
+           "second and later ones are not",
+           ("        return gy * (1 - y * y)\n", "        return gy * (1 - y.data * y.data)\n"),
+           base="stage3"),
+    Mutant("sin_backward_minus_cos", {"S32", "S39", "S40", "S41"}, "Sin backward is gy * -cos(x)",
+           ("        return gy * cos(x)\n", "        return gy * -cos(x)\n"), base="stage3"),
+    Mutant("cos_backward_plus_sin", {"S32", "S39", "S40", "S41"}, "Cos backward is gy * sin(x): the sign lost",
+           ("        return gy * -sin(x)\n", "        return gy * sin(x)\n"), base="stage3"),
+    Mutant("exp_backward_uses_data", {"S39", "S40"},
+           "Exp backward is np.exp(x.data) * gy: right first derivative, a gradient that is a "
+           "constant to the graph",
+           ("        return exp(x) * gy\n", "        return np.exp(x.data) * gy\n"), base="stage3"),
+    Mutant("pow_via_exp_log", {"S30", "S31", "S33", "S34", "S35", "S36", "S37", "S38", "S40", "S43"},
+           "Pow forward computes exp(c * log(x)): right for x > 0, nan for x < 0",
+           ("        return x ** self.c\n", "        return np.exp(self.c * np.log(x))\n"),
+           base="stage3"),
+    Mutant("cleargrad_does_nothing", {"S8", "S21", "S34", "S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43"}, "cleargrad() leaves the grad as it was",
+           ("    def cleargrad(self):\n        self.grad = None\n",
+            "    def cleargrad(self):\n        pass\n"), base="stage3"),
 ]
 MUTANTS2 = [m for m in MUTANTS if m.base == "stage2"]
 
