@@ -4,7 +4,7 @@ setup(
     name="dezero-conformance",
     version="0.1.0",
     description="A conformance kit for automatic-differentiation engines: DeZero stages 1 "
-                "and 2 (Deep Learning from Scratch 3, steps 1-24)",
+                "to 3 (Deep Learning from Scratch 3, steps 1-36, higher-order derivatives)",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="MIT",

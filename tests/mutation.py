@@ -1,8 +1,9 @@
 """python -m tests.mutation TARGET...: mutation testing of the kit, with mutmut.
 
 Targets
-    reference  dezero_conformance/reference/ against the conformance suite (stage 2, then
-               stage 1): the suite must notice every change to a correct engine
+    reference  dezero_conformance/reference/ against the conformance suite (stage 3, 2, then
+               1): the suite must notice every change to a correct engine
+    stage3     dezero_conformance/reference/stage3.py alone, against the suite on it
     gradcheck  dezero_conformance/conformance/gradcheck.py against tests/test_gradcheck.py:
                the checker's own tests must notice every change to the checker
 
@@ -27,7 +28,9 @@ SUITE = "python -m unittest discover conformance --failfast"
 # engine that does not import, a crash) must become 1, or the mutant would count as survived.
 TARGETS = {
     "reference": ("dezero_conformance/reference/",
-                  f"sh -c '({SUITE} && CONFORMANCE_ENGINE=reference_stage1 {SUITE}) || exit 1'"),
+                  f"sh -c '({SUITE} && CONFORMANCE_ENGINE=reference_stage2 {SUITE} && "
+                  f"CONFORMANCE_ENGINE=reference_stage1 {SUITE}) || exit 1'"),
+    "stage3": ("dezero_conformance/reference/stage3.py", f"sh -c '{SUITE} || exit 1'"),
     "gradcheck": ("dezero_conformance/conformance/gradcheck.py",
                   "sh -c 'python -m unittest tests.test_gradcheck --failfast || exit 1'"),
 }
