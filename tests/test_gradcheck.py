@@ -15,8 +15,10 @@ import numpy as np
 from dezero_conformance import adapters
 from dezero_conformance.adapters import book
 from dezero_conformance.conformance import gradcheck
-from dezero_conformance.conformance.gradcheck import assert_gradient, check_gradient
+from dezero_conformance.conformance.gradcheck import (assert_gradient, assert_second_order,
+                                                      check_gradient, check_second_order)
 from dezero_conformance.conformance.support import SEED_VAR
+from dezero_conformance.reference import stage3
 from tests.broken import BY_NAME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -127,11 +129,14 @@ def forward_of(E, fn):
     return lambda a: np.asarray(E.value(fn(E.leaf(np.array(a)))), dtype=np.float64).ravel()
 
 
-def spec_comparison(forward, gy, g, at, h, eps, sparse, tol=None, weights=None):
+def spec_comparison(forward, gy, g, at, h, eps, sparse, tol=None, weights=None, ulps=None):
     """(analytic, numeric, |error|, budget) of one comparison along at(t) = x + t*w, by the
     module docstring: D(s) = (L(at(s)) - L(at(-s))) / 2s against <g, at(s) - at(-s)> / 2s,
     r(s) their difference, budget = SAFETY * (|r(2h) - r(h)| / 3 + forward rounding +
-    backward rounding), or atol * sum|w| + rtol * sum|g * w| with explicit tolerances."""
+    backward rounding), or atol * sum|w| + rtol * sum|g * w| with explicit tolerances. ulps:
+    the (forward, backward) rounding ulps, by default the first-order check's."""
+    forward_ulps, analytic_ulps = ulps or (SPEC_FORWARD_ULPS, SPEC_ANALYTIC_ULPS)
+
     def quotient(s):
         xp, xm = at(s), at(-s)
         yp, ym = forward(xp), forward(xm)
@@ -150,13 +155,13 @@ def spec_comparison(forward, gy, g, at, h, eps, sparse, tol=None, weights=None):
         r2 = numeric2 - analytic2
         keep = yp != ym if sparse else np.ones(yp.shape, dtype=bool)  # untouched outputs drop
         terms = np.abs(gy.ravel()[keep]) * (np.abs(yp[keep]) + np.abs(ym[keep]))
-        rounding = (SPEC_FORWARD_ULPS * eps * np.sqrt(np.dot(terms, terms))
-                    + SPEC_ANALYTIC_ULPS * eps * np.sqrt(np.dot(projected, projected))) / (2 * h)
+        rounding = (forward_ulps * eps * np.sqrt(np.dot(terms, terms))
+                    + analytic_ulps * eps * np.sqrt(np.dot(projected, projected))) / (2 * h)
         bound = SPEC_SAFETY * (abs(r2 - r1) / 3 + rounding)
     return analytic, numeric, abs(r1), bound
 
 
-def spec_full(E, fn, x, gy, tol=None):
+def spec_full(E, fn, x, gy, tol=None, ulps=None):
     """Full mode by the spec, float64 engine: [(index, analytic, numeric, |error|, budget)]
     per element, each stepped by h * max(1, |x[i]|) and reported per unit step of x[i]."""
     gy = np.ones(np.shape(x)) if gy is None else gy
@@ -172,7 +177,7 @@ def spec_full(E, fn, x, gy, tol=None):
             xt[i] = x[i] + t * s
             return xt
         a, n, e, b = spec_comparison(forward_of(E, fn), gy, g, at, h, EPS64, True, tol,
-                                     (s, abs(g[i]) * s))
+                                     (s, abs(g[i]) * s), ulps)
         out.append((tuple(int(k) for k in i), a / s, n / s, e / s, b / s))
     return out
 
@@ -1086,6 +1091,411 @@ class TestMessages(unittest.TestCase):
                     saved[name] = path
                 self.assertEqual(sorted(os.listdir(tmp)),
                                  sorted(os.path.basename(p) for p in saved.values()))
+
+
+# --- Second order: check_second_order ------------------------------------------------------
+
+# A Hessian-vector product wrong by this relative amount must be caught in float64 (the
+# first-order figure).
+WRONG_HVP_F64 = 1e-4
+# float32 steps (eps32^(1/3)) resolve a second derivative to ~1e-3 at worst; 1e-2 is clear of it.
+WRONG_HVP_F32 = 1e-2
+# The largest error / budget a correct engine may reach over SEEDS seeds. Measured (2026-11-27,
+# numpy 2.4.6): float64 full 0.208, float64 random 0.0766, float32 full 0.199, float32 random
+# 0.0899; 0.5 keeps the first-order test's margin.
+SECOND_MARGIN = 0.5
+# The docstring's order-2 rounding, as literals: the differenced gradient counts as a backward
+# (ANALYTIC_ULPS, 8), the Hessian-vector product as a backward through a backward (SECOND_ULPS).
+SPEC_SECOND_ULPS = (8.0, 16.0)
+# Functions of every stage-3 operation, each one's second derivative used: sin, cos, tanh,
+# exp, square, +, - (two varying operands, and 3.0 - v), * (two varying factors), / (varying
+# numerator and denominator), ** 3 and unary -. Each first derivative is a sum of terms of one
+# sign on [-1.25, 1.25] (|f'| >= 0.27 there): the budget's rounding terms scale with the
+# gradient's own size, so where an engine's gradient cancels to near zero (tanh(v) * exp(-v^2)
+# + (v - 0.5)^2 at v = 0, 1 - 1) rounding outgrows them, as it does in check_gradient for
+# cos(v) - 1 near 0: an ill-conditioned input, not one of these.
+SECOND_FNS = (("trig", "lambda v: (E.sin(v) + 2.0) * (v + 3.0) ** 3 - E.cos(v + 1.5)"),
+              ("tanh_exp", "lambda v: E.tanh(v) * 2.0 - E.exp(-v) / E.square(v + 2.0)"),
+              ("quotient", "lambda v: E.exp(v * 0.5) / (3.0 - E.sin(v)) + E.tanh(v) ** 3"))
+SNIPPET_HEAD_2 = ["import numpy as np",
+                  "from dezero_conformance import adapters",
+                  "from dezero_conformance.conformance.gradcheck import check_second_order"]
+NO_GRAPH = ("the gradient's own backward left the input's gradient None: the engine's gradient "
+            "has no graph back to x; taken as a zero Hessian-vector product")
+# The three bug classes of double backprop, each a literal patch of reference/stage3.py.
+SECOND_MUTANTS = {
+    # a backward computed on raw data: its term has no graph, so its derivative is lost
+    "pow_backward_no_graph": ("        return c * x ** (c - 1) * gy\n",
+                              "        return c * x.data ** (c - 1) * gy\n"),
+    # backward(create_graph=True) builds no graph: every gradient is a constant
+    "create_graph_ignored": ('            with using_config("enable_backprop", create_graph):\n',
+                             '            with using_config("enable_backprop", False):\n'),
+    # a wrong second-derivative term: tanh's y taken as a constant
+    "tanh_backward_data": ("        return gy * (1 - y * y)\n",
+                           "        return gy * (1 - y.data * y.data)\n"),
+}
+
+
+def second_functions(E):
+    """SECOND_FNS built from E's operations: [(name, fn, its text)]."""
+    return [(name, eval(text, {"E": E}), text) for name, text in SECOND_FNS]  # noqa: S307
+
+
+def draw_second(seed, shape, dtype=np.float64):
+    """x uniform in [-1.25, 1.25]; gy and gv of random signs, magnitudes in [0.5, 2]."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.25, 1.25, shape)
+    gy, gv = [rng.uniform(0.5, 2.0, shape) * np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+              for _ in range(2)]
+    return tuple(np.asarray(a, dtype=dtype) for a in (x, gy, gv))
+
+
+def wrong_second(base, relative, element=None):
+    """base, with every Hessian-vector product (a grad of a function that takes base's
+    gradient) scaled by (1 + relative), everywhere or at one flat element; first derivatives,
+    grad of a plain function and gradient's values, exact."""
+    taken = [0]
+
+    def gradient(fn, gy=None):
+        inner = base.gradient(fn, gy)
+
+        def dfn(v):
+            taken[0] += 1
+            return inner(v)
+        return dfn
+
+    def grad(fn, x, gy=None):
+        before = taken[0]
+        y, gx = base.grad(fn, x, gy)
+        if taken[0] == before:  # no gradient inside fn: a first-order backward
+            return y, gx
+        gx = np.array(gx, dtype=np.asarray(gx).dtype)
+        if element is None:
+            gx = gx * (1 + relative)
+        else:
+            gx.flat[element] *= 1 + relative
+        return y, gx
+    return engine_like(base, NAME=f"{base.NAME}, second derivative wrong by {relative}",
+                       grad=grad, gradient=gradient)
+
+
+def stage3_source(name):
+    with open(stage3.__file__) as f:
+        text = f.read()
+    old, new = SECOND_MUTANTS[name]
+    if text.count(old) != 1:
+        raise AssertionError(f"mutant {name}: patch target occurs {text.count(old)} times in "
+                             f"{stage3.__file__}, must be once: {old!r}")
+    return text.replace(old, new)
+
+
+def stage3_mutant(name):
+    """The reference engine of stage 3 with SECOND_MUTANTS[name], bound at step 36."""
+    module = types.ModuleType(f"broken_{name}")
+    module.__file__ = os.path.join(os.path.dirname(__file__), f"{name}.py")
+    exec(compile(stage3_source(name), module.__file__, "exec"), module.__dict__)  # noqa: S102
+    return book.adapt(module, name, step=36)
+
+
+class TestSecondOrder(unittest.TestCase):
+    """check_second_order: the engine's gradient of its gradient (a Hessian-vector product)
+    against a central difference of the engine's own first derivative."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.E = adapters.load("reference")
+
+    def test_no_false_alarm_across_1000_seeds_float64_and_float32(self):
+        """Per seed and dtype (float64, float32 x, gy and gv): one of SECOND_FNS in full mode
+        on (), (3,) or (2, 3), and in random mode on (50,), (8, 16) or (300,); gy and gv
+        random, or None (ones) on every fourth seed."""
+        E = self.E
+        fns = second_functions(E)
+        alarms, worst = [], {}
+        for dtype in (np.float64, np.float32):
+            for seed in range(SEEDS):
+                name, fn, _ = fns[seed % 3]
+                for mode, shape in (("full", ((), (3,), (2, 3))[seed % 3]),
+                                    ("random", ((50,), (8, 16), (300,))[seed % 3])):
+                    x, gy, gv = draw_second(seed, shape, dtype)
+                    if seed % 4 == 3:
+                        gy = gv = None
+                    report = check_second_order(E, fn, x, gy, gv, mode=mode, seed=seed)
+                    key = f"{np.dtype(dtype).name} {mode}"
+                    self.assertEqual(report.dtype, np.dtype(dtype).name, report.message)
+                    worst[key] = max(worst.get(key, (0.0,)), (report.max_ratio, seed, name))
+                    if not report.ok:
+                        alarms.append(f"{key} {name} seed {seed}: {report.message}")
+        summary = ", ".join(f"{k}: {r:.3g} (seed {s}, {n})" for k, (r, s, n) in worst.items())
+        self.assertEqual(alarms, [], f"{len(alarms)} false alarms over {SEEDS} seeds; largest "
+                                     f"error/budget {summary}:\n" + "\n".join(alarms[:3]))
+        self.assertEqual(len(worst), 4)
+        self.assertLess(max(r for r, _, _ in worst.values()), SECOND_MARGIN, summary)
+
+    def test_catches_a_second_derivative_wrong_by_relative_1e_4_in_float64(self):
+        """The product scaled everywhere, the first derivative exact (check_gradient passes):
+        full and random mode fail; scaled at one element, full mode names that element and
+        its relative error, and random mode on 20 elements finds it by full mode."""
+        bad = wrong_second(self.E, WRONG_HVP_F64)
+        for name, fn, _ in second_functions(self.E):
+            for mode, shape in (("full", ()), ("full", (5,)), ("random", (1000,))):
+                with self.subTest(f"{name}, {mode} mode, shape {shape}"):
+                    x, gy, gv = draw_second(50, shape)
+                    self.assertTrue(check_gradient(bad, fn, x, gy, mode=mode, seed=50).ok)
+                    report = check_second_order(bad, fn, x, gy, gv, mode=mode, seed=50)
+                    self.assertFalse(report.ok, report.message)
+                    self.assertGreater(report.max_ratio, 10.0, report.message)
+            x, gy, gv = draw_second(51, (4, 5))
+            for mode, element, shape in (("full", 13, (4, 5)), ("random", 7, (20,))):
+                with self.subTest(f"{name}, one element wrong, {mode} mode"):
+                    one = wrong_second(self.E, WRONG_HVP_F64, element=element)
+                    x, gy, gv = draw_second(51, shape)
+                    report = check_second_order(one, fn, x, gy, gv, mode=mode, seed=51)
+                    self.assertFalse(report.ok, report.message)
+                    where = tuple(int(k) for k in np.unravel_index(element, shape))
+                    self.assertEqual(report.worst.index, where, report.message)
+                    np.testing.assert_allclose(report.worst.relative, WRONG_HVP_F64, rtol=1e-2,
+                                               err_msg=report.message)
+
+    def test_catches_a_second_derivative_wrong_by_relative_1e_2_in_float32(self):
+        for name, fn, _ in second_functions(self.E):
+            for mode, shape, element in (("full", (5,), None), ("random", (1000,), None),
+                                         ("full", (2, 3), 4)):
+                with self.subTest(f"{name}, {mode} mode, element {element}"):
+                    bad = wrong_second(self.E, WRONG_HVP_F32, element=element)
+                    x, gy, gv = draw_second(52, shape, np.float32)
+                    report = check_second_order(bad, fn, x, gy, gv, mode=mode, seed=52)
+                    self.assertFalse(report.ok, report.message)
+                    self.assertEqual(report.dtype, "float32")
+                    if element is not None:
+                        self.assertEqual(report.worst.index, (1, 1), report.message)
+
+    def test_catches_the_three_bug_classes_of_double_backprop(self):
+        """On stage-3 references patched three ways, whose first derivatives stay right
+        (check_gradient passes): a backward on raw data (Pow) and a wrong second-derivative
+        term (Tanh) fail in both modes, naming the element in full mode; where the patched
+        op is all of fn, the gradient has no graph back to x, and the check fails saying so.
+        create_graph ignored: every gradient is a graph-less leaf, and the stage-3 backward
+        of a leaf raises (AttributeError: its creator is None); the check lets the engine's
+        exception through, with a note naming the double backward."""
+        x, gy, gv = draw_second(53, (2, 3))
+        for mutant, fn_text, graph in (
+                ("pow_backward_no_graph", SECOND_FNS[0][1], True),
+                ("pow_backward_no_graph", "lambda v: v ** 3", False),
+                ("tanh_backward_data", SECOND_FNS[1][1], True),
+                ("tanh_backward_data", "lambda v: E.tanh(v)", False)):
+            M = stage3_mutant(mutant)
+            fn = eval(fn_text, {"E": M})  # noqa: S307
+            with self.subTest(mutant, fn=fn_text):
+                self.assertTrue(check_gradient(M, fn, x, gy, mode="full", seed=53).ok)
+                for mode in gradcheck.MODES:
+                    report = check_second_order(M, fn, x, gy, gv, mode=mode, seed=53)
+                    self.assertFalse(report.ok, report.message)
+                    self.assertGreater(report.max_ratio, 1e3, report.message)
+                    self.assertEqual(NO_GRAPH in message_lines(report), not graph,
+                                     report.message)
+                    if mode == "full":
+                        self.assertIsNotNone(report.worst.index, report.message)
+        M = stage3_mutant("create_graph_ignored")
+        for fn_text in (SECOND_FNS[1][1], "lambda v: E.tanh(v)"):
+            fn = eval(fn_text, {"E": M})  # noqa: S307
+            with self.subTest("create_graph_ignored", fn=fn_text):
+                self.assertTrue(check_gradient(M, fn, x, gy, mode="full", seed=53).ok)
+                for mode in gradcheck.MODES:
+                    with self.assertRaises(AttributeError) as cm:
+                        check_second_order(M, fn, x, gy, gv, mode=mode, seed=53)
+                    self.assertIn("'NoneType' object has no attribute 'generation'",
+                                  str(cm.exception))
+                    if sys.version_info >= (3, 11):
+                        self.assertEqual(len(cm.exception.__notes__), 1)
+                        self.assertIn("check_second_order: raised by the engine's double "
+                                      "backward", cm.exception.__notes__[0])
+
+    def test_a_gradient_with_no_graph_back_to_x_is_a_zero_product(self):
+        """A linear fn's gradient does not depend on x: the double backward leaves x's
+        gradient None, taken as zero, and the check passes, saying so."""
+        x, gy, gv = draw_second(54, (3,))
+        for fn_text in ("lambda v: v * 3.0", "lambda v: -(v * 2.0)", "lambda v: v / 4.0"):
+            fn = eval(fn_text, {"E": self.E})  # noqa: S307
+            for mode in gradcheck.MODES:
+                with self.subTest(fn_text, mode=mode):
+                    report = check_second_order(self.E, fn, x, gy, gv, mode=mode, seed=54)
+                    self.assertTrue(report.ok, report.message)
+                    self.assertEqual(report.max_ratio, 0.0, report.message)
+                    self.assertEqual(message_lines(report)[1], NO_GRAPH)
+
+    def test_random_mode_costs_a_constant_number_of_evaluations(self):
+        """One double backward, then 4 gradients per direction, at 10 and 10^5 elements."""
+        name, fn, _ = second_functions(self.E)[0]
+        for directions in (1, 3):
+            for size in (10, 10 ** 5):
+                with self.subTest(size=size, directions=directions):
+                    x, gy, gv = draw_second(55, (size,))
+                    report = check_second_order(self.E, fn, x, gy, gv, mode="random",
+                                                seed=55, directions=directions)
+                    self.assertTrue(report.ok, report.message)
+                    self.assertEqual(report.evaluations, 1 + 4 * directions)
+        x, gy, gv = draw_second(55, (7,))
+        self.assertEqual(check_second_order(self.E, fn, x, gy, gv, seed=55).evaluations, 29)
+
+    def test_full_mode_numbers_follow_the_formulas_with_the_second_order_ulps(self):
+        """Per element as in check_gradient, the differenced function being the engine's
+        gradient <gv, g(x)>: its rounding counted at 8 ulps, the product's at 16."""
+        x, gy, gv = draw_second(56, (4,))
+        x[2] = 2.5  # a step scaled by |x|
+        for name, fn, _ in second_functions(self.E):
+            for E in (self.E, wrong_second(self.E, WRONG_HVP_F64, element=1)):
+                with self.subTest(name, engine=E.NAME):
+                    report = check_second_order(E, fn, x, gy, gv, mode="full", seed=56)
+                    self.assertEqual(report.evaluations, 1 + 4 * x.size)
+
+                    def dfn(v):
+                        return self.E.gradient(fn, gy.copy())(v)
+                    expected = spec_full(E, dfn, x, gv, ulps=SPEC_SECOND_ULPS)
+                    ratios = [ratio_of(e[3], e[4]) for e in expected]
+                    index, *numbers = expected[int(np.argmax(ratios))]
+                    self.assertEqual(report.worst.index, index, report.message)
+                    w = report.worst
+                    np.testing.assert_allclose([w.analytic, w.numeric, w.error, w.bound],
+                                               numbers, rtol=SPEC_RTOL, atol=0,
+                                               err_msg=report.message)
+                    self.assertEqual(report.ok, max(ratios) <= 1, report.message)
+
+    def test_random_mode_numbers_follow_the_formulas_with_the_second_order_ulps(self):
+        seed = 57
+        x, gy, gv = draw_second(seed, (40,))
+        name, fn, _ = second_functions(self.E)[2]
+        E = ledger(self.E, gradient=self.E.gradient)
+        report = check_second_order(E, fn, x, gy, gv, mode="random", seed=seed, directions=2)
+        self.assertTrue(report.ok, report.message)
+        self.assertEqual((report.evaluations, len(E.points)), (9, 8))
+
+        def dfn(v):
+            return self.E.gradient(fn, gy.copy())(v)
+        hvp = np.asarray(self.E.grad(dfn, x.copy(), gv.copy())[1], dtype=np.float64)
+        for k, (w, steps) in enumerate(recorded_directions(E, x, 0, 2)):
+            def at(t, steps=steps):
+                return steps[abs(t)][0 if t > 0 else 1]
+            expected = spec_comparison(forward_of(self.E, dfn), gv, hvp, at, EPS64 ** (1 / 3),
+                                       EPS64, False, ulps=SPEC_SECOND_ULPS)
+            d = report.directions[k]
+            np.testing.assert_allclose([d.analytic, d.numeric, d.error, d.bound], expected,
+                                       rtol=SPEC_RTOL, atol=0, err_msg=f"direction {k + 1}")
+
+    def test_a_failure_message_reads_line_by_line(self):
+        bad = wrong_second(self.E, WRONG_HVP_F64, element=4)
+        x, gy, gv = draw_second(58, (2, 3))
+        name, fn, text = second_functions(self.E)[1]
+        x_lit, gy_lit, gv_lit = (f"{n} = np.array({a.tolist()!r}, dtype=np.float64)"
+                                 for n, a in (("x", x), ("gy", gy), ("gv", gv)))
+        for given, seeds, call in (
+                (dict(gy=gy, gv=gv), [gy_lit, gv_lit], "x, gy=gy, gv=gv"),
+                (dict(gy=gy), [gy_lit], "x, gy=gy"),
+                (dict(gv=gv), [gv_lit], "x, gv=gv"),
+                (dict(), [], "x")):
+            with self.subTest(call):
+                report = check_second_order(bad, fn, x, mode="full", seed=58, fn_text=text,
+                                            **given)
+                self.assertFalse(report.ok, report.message)
+                self.assertEqual(report.worst.index, (1, 1), report.message)
+                self.assertIn(f"error = {report.worst.ratio:.3g}x budget", report.message)
+                self.assertEqual(message_lines(report), [
+                    f"second-order gradient check FAILED: mode=full, seed=58, engine "
+                    f"{bad.NAME}, input shape (2, 3) float64, engine dtype float64, 25 engine "
+                    f"evaluations",
+                    describe(report.worst, DERIVED_WORDS.format("float64")),
+                    REPRODUCE] + ["    " + line for line in SNIPPET_HEAD_2 + [
+                        f"E = adapters.load({bad.NAME!r})", f"fn = {text}", x_lit] + seeds + [
+                        f"print(check_second_order(E, fn, {call}, mode='full', seed=58)"
+                        f".message)"]])
+                with self.assertRaises(AssertionError) as cm:
+                    assert_second_order(bad, fn, x, mode="full", seed=58, fn_text=text,
+                                        **given)
+                self.assertEqual(str(cm.exception), report.message)
+
+    def test_a_failed_random_check_names_the_direction_in_second_order_words(self):
+        bad = wrong_second(self.E, 1e-3, element=7)
+        x, gy, gv = draw_second(59, (20,))
+        name, fn, text = second_functions(self.E)[0]
+        report = check_second_order(bad, fn, x, gy, gv, mode="random", seed=59, directions=3)
+        self.assertFalse(report.ok, report.message)
+        d = max(report.directions, key=lambda e: e.ratio)
+        k = report.directions.index(d) + 1
+        self.assertEqual(message_lines(report)[1:4], [
+            f"direction {k} of 3: <H gv, w> {d.analytic!r}, <gv, g(x+hw) - g(x-hw)>/2h "
+            f"{d.numeric!r}, |error| {d.error:.3g}, allowed {d.bound:.3g}: error = "
+            f"{d.ratio:.3g}x budget",
+            "worst element located by full mode over all 20 elements:",
+            describe(report.worst, DERIVED_WORDS.format("float64"))])
+        self.assertEqual(report.worst.index, (7,))
+        self.assertEqual(message_lines(report)[-1], "    print(check_second_order(E, fn, x, "
+                         "gy=gy, gv=gv, mode='random', seed=59, directions=3).message)")
+        passed = check_second_order(self.E, fn, x, gy, gv, mode="random", seed=59)
+        self.assertEqual(message_lines(passed), [
+            f"second-order gradient check passed: mode=random, seed=59, engine reference, "
+            f"input shape (20,) float64, engine dtype float64, 5 engine evaluations",
+            describe(passed.worst, DERIVED_WORDS.format("float64"), "worst ")])
+
+    def replay(self, size, mode):
+        """The snippet of a failed check on the tanh mutant, saved as a file, run in a fresh
+        interpreter: the same message."""
+        name, _, text = second_functions(self.E)[1]
+        with tempfile.TemporaryDirectory() as tmp, mock.patch.dict(os.environ):
+            os.environ.pop(book.STEP_VAR, None)
+            path = os.path.join(tmp, "step36.py")
+            with open(path, "w") as f:
+                f.write(stage3_source("tanh_backward_data"))
+            E = adapters.load(path)
+            fn = eval(text, {"E": E})  # noqa: S307
+            x, gy, gv = draw_second(60, (size,))
+            report = check_second_order(E, fn, x, gy, gv, mode=mode, seed=60, fn_text=text)
+            self.assertFalse(report.ok, report.message)
+            snippet = report.message.split("reproduce")[1].split("\n", 1)[1]
+            code = "\n".join(line[4:] for line in snippet.splitlines())
+            run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                                 text=True)
+        self.assertEqual(run.returncode, 0, run.stderr[-2000:])
+        self.assertEqual(run.stdout.strip(), report.message.strip())
+        return report
+
+    def test_the_snippet_replays_with_literal_inputs(self):
+        report = self.replay(5, "full")
+        self.assertIn("gy = np.array(", report.message)
+        self.assertIn("gv = np.array(", report.message)
+
+    def test_the_snippet_replays_with_saved_inputs(self):
+        report = self.replay(2000, "random")
+        for name in ("x", "gy", "gv"):
+            self.assertRegex(report.message, rf"\n    {name} = np\.load\('.*gradcheck_{name}_"
+                                             rf"[0-9a-f]+\.npy'\)\n")
+
+    def test_bad_arguments_get_one_line_errors(self):
+        E, x = self.E, np.array([0.5, -0.25, 1.0])
+        no_gradient = engine_like(E)
+        declared = engine_like(E, gradient=E.gradient,
+                               ABSENT={"higher_order": "not judged at step 24"})
+        engine_words = ("engine reference has no gradient(fn, gy) (capability higher_order): a "
+                        "second-order check needs the engine's double backprop")
+        for name, engine, kwargs, message in (
+                ("gv of the wrong shape", E, dict(gv=np.ones(2)),
+                 "gv has shape (2,) but the gradient of fn has shape (3,); give gv the "
+                 "input's shape, or None for ones"),
+                ("gv of the wrong shape, broadcastable", E, dict(gv=np.ones((1, 3))),
+                 "gv has shape (1, 3) but the gradient of fn has shape (3,); give gv the "
+                 "input's shape, or None for ones"),
+                ("integer gv", E, dict(gv=np.array([1, 2, 3])),
+                 "gv must be a floating-point numpy array, not int64"),
+                ("integer gy", E, dict(gy=np.array([1, 2, 3])),
+                 "gy must be a floating-point numpy array, not int64"),
+                ("an engine without gradient", no_gradient, {}, engine_words),
+                ("higher_order absent", declared, {}, engine_words),
+                ("mode", E, dict(mode="fast"),
+                 "mode='fast' is not a gradient-check mode; use 'full' or 'random'")):
+            with self.subTest(name):
+                with self.assertRaises(ValueError) as cm:
+                    check_second_order(engine, E.square, x, **kwargs)
+                self.assertEqual(str(cm.exception), message)
+                self.assertNotIn("\n", str(cm.exception))
 
 
 if __name__ == "__main__":

@@ -59,7 +59,14 @@ Second order (steps 32-36: double backprop)
     the first-order check's; since the function differenced is itself a backward, its rounding
     is counted as ANALYTIC_ULPS and that of the Hessian-vector product as SECOND_ULPS. Random
     mode costs 4 gradient evaluations per direction plus one double backward, whatever the
-    size of x.
+    size of x. The dtype judged is the least precise of x's, the gradient's and the product's:
+    the gradient is computed from the forward's values, which a float32 x rounds to float32
+    even where a float64 constant or seed turns the gradient itself into float64. A double
+    backward that leaves x's gradient None (the gradient has no graph back to x) is taken as a
+    zero product and said so: a gradient that does not depend on x (fn linear) passes, one
+    built without a graph (create_graph ignored, or a backward on raw arrays) fails against
+    the central difference. An exception raised by the double backward propagates, with a
+    note saying where it was raised.
 
 Failures
     The Report's message names the worst element (index, analytic, numeric, absolute and
@@ -269,6 +276,9 @@ def check_second_order(adapter, fn, x, gy=None, gv=None, mode="full", seed=None,
     if not callable(getattr(adapter, "gradient", None)) or "higher_order" in adapter.ABSENT:
         raise ValueError(f"engine {adapter.NAME} has no gradient(fn, gy) (capability "
                          f"higher_order): a second-order check needs the engine's double backprop")
+    if gv is not None and gv.shape != x.shape:  # before the engine sees it (it may broadcast)
+        raise ValueError(f"gv has shape {gv.shape} but the gradient of fn has shape {x.shape}; "
+                         f"give gv the input's shape, or None for ones")
     seed = support.seed() if seed is None else int(seed)
 
     def dfn(v):
@@ -289,7 +299,16 @@ def _check(context):
         # the engine cannot seed a non-scalar output itself: give it the ones it would seed
         gy = np.ones_like(np.asarray(adapter.value(fn(adapter.leaf(x.copy())))), np.float64)
         used += 1
-    y, gx = adapter.grad(fn, x.copy(), None if gy is None else gy.copy())
+    second = context.get("order") == 2
+    try:
+        y, gx = adapter.grad(fn, x.copy(), None if gy is None else gy.copy())
+    except Exception as exc:
+        if second and hasattr(exc, "add_note"):  # Python 3.11+
+            exc.add_note("check_second_order: raised by the engine's double backward, "
+                         "adapter.grad(gradient(fn, gy), x, gv), a backward through the "
+                         "engine's own gradient (one built without a graph, create_graph "
+                         "ignored, can fail so)")
+        raise
     y = np.asarray(y)
     if gy is not None and gy.shape != y.shape:
         if context.get("order") == 2:
@@ -297,15 +316,22 @@ def _check(context):
                              f"{y.shape}; give gv the input's shape, or None for ones")
         raise ValueError(f"gy has shape {gy.shape} but fn(x) has shape {y.shape}; give gy "
                          f"the output's shape, or None for ones")
+    if gx is None and not second:
+        return _report(context, None, used, "backward left the input's gradient None")
     if gx is None:
-        return _report(context, None, used, "backward left the input's gradient None" if
-                       context.get("order") != 2 else "the gradient's own backward left the "
-                       "input's gradient None: the engine's gradient has no graph back to x")
+        # no graph back to x: a zero second derivative (fn linear), or a gradient built
+        # without a graph; the central difference of the gradient tells which
+        context["notice"] = ("the gradient's own backward left the input's gradient None: the "
+                             "engine's gradient has no graph back to x; taken as a zero "
+                             "Hessian-vector product")
+        gx = np.zeros(x.shape, y.dtype if np.issubdtype(y.dtype, np.floating) else np.float64)
     gx = np.asarray(gx)
     if gx.shape != x.shape:
         return _report(context, None, used,
                        f"the gradient has shape {gx.shape}, the input {x.shape}")
-    work = _work_dtype(y, gx)
+    # order 2: the gradient differenced is computed from the forward's values, rounded to x's
+    # dtype at least, even where a float64 constant or seed makes the gradient float64
+    work = _work_dtype(y, gx, x) if second else _work_dtype(y, gx)
     context["dtype"] = work.name
     gy64 = np.ones(y.shape) if gy is None else gy.astype(np.float64)
     oracle = _Oracle(adapter, fn, x, gy64, work, rtol, atol, context.get("order", 1))
@@ -360,9 +386,10 @@ def _validate(fn, x, gy, mode, directions, rtol, atol, gy_name="gy"):
     return x, gy
 
 
-def _work_dtype(y, gx):
-    """The least precise floating dtype among what the engine returned (float64 if none)."""
-    dtypes = [a.dtype for a in (y, gx) if np.issubdtype(a.dtype, np.floating)]
+def _work_dtype(y, gx, *more):
+    """The least precise floating dtype among what the engine returned, and `more` (order 2:
+    the input), float64 if none."""
+    dtypes = [a.dtype for a in (y, gx) + more if np.issubdtype(a.dtype, np.floating)]
     if not dtypes:
         return np.dtype(np.float64)
     return max(dtypes, key=lambda d: np.finfo(d).eps)
@@ -453,6 +480,8 @@ def _message(context, report, problem):
     lines = [head]
     if problem:
         lines.append(problem)
+    if context.get("notice"):
+        lines.append(context["notice"])
     if "failed_direction" in context:
         k, d = context["failed_direction"]
         words = (("<grad, w>", "(f(x+hw) - f(x-hw))/2h") if context.get("order") != 2 else
@@ -504,7 +533,7 @@ def _snippet(context):
     for name, a, text in seeds:
         if a is not None:
             lines.append(f"{name} = {_array_text(name, a, text)}")
-            args.append(f"{name}={name}" if name == "gv" or args[-1] != "x" else name)
+            args.append(f"{name}={name}" if context.get("order") == 2 else name)
     args += [f"mode={context['mode']!r}", f"seed={context['seed']}"]
     if context["mode"] == "random" and context["directions"] != 1:
         args.append(f"directions={context['directions']}")

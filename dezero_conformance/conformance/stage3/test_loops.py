@@ -112,27 +112,28 @@ class LoopClauses(Clauses):
                               "steps", rtol, "rounding differs by an ulp a step; the map "
                               "contracts" if self.has("float64") else "float32: an ulp a step")
         if self.applies("variable", "cleargrad", part="the book's loop: cleargrad, backward, "
-                        "x.data updated"):
+                        "x.data updated in place"):
             with self.subTest("the book's loop on two Variables, 1000 steps"):
                 self.book_descent(rosen)
 
     def book_descent(self, rosen):
         """The book's own form: the same two Variables throughout, cleargrad() before each
-        backward (without it the grads accumulate), .data replaced by the step."""
+        backward (without it the grads accumulate), .data updated in place (step 28's
+        `x0.data -= lr * x0.grad`)."""
         E = self.engine
         self.call("x0, x1 = E.Variable(np.array(0.0)), E.Variable(np.array(2.0))\n"
                   "for i in range(1000):\n    y = 100 * (x1 - x0 ** 2) ** 2 + (1 - x0) ** 2\n"
                   "    E.cleargrad(x0); E.cleargrad(x1)\n    y.backward()\n"
-                  "    x0.data = x0.data - 0.001 * E.grad_of(x0)\n"
-                  "    x1.data = x1.data - 0.001 * E.grad_of(x1)\nprint(x0.data, x1.data)")
+                  "    x0.data -= 0.001 * E.grad_of(x0)\n"
+                  "    x1.data -= 0.001 * E.grad_of(x1)\nprint(x0.data, x1.data)")
         x0, x1 = E.Variable(np.array(0.0)), E.Variable(np.array(2.0))
         for _ in range(1000):
             y = rosen(x0, x1)
             E.cleargrad(x0)
             E.cleargrad(x1)
             y.backward()
-            x0.data = x0.data - 0.001 * np.asarray(E.grad_of(x0))
-            x1.data = x1.data - 0.001 * np.asarray(E.grad_of(x1))
+            x0.data -= 0.001 * np.asarray(E.grad_of(x0))
+            x1.data -= 0.001 * np.asarray(E.grad_of(x1))
         got = np.array([np.asarray(E.value(x0)), np.asarray(E.value(x1))], dtype=np.float64)
         rtol = GD_RTOL if self.has("float64") else self.ulps(1) * 1000
         self.assertValues(got, np.array(ROSEN_END), "(x0.data, x1.data) after the book's 1000 "
