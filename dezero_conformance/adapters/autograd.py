@@ -10,6 +10,13 @@ a non-scalar output with no seed), and C1's probe confirms their absence. grads(
 mul, sub, div, neg and pow are autograd.numpy.add, multiply, subtract, divide, negative and
 power.
 
+Stage 3: sin, cos and tanh are autograd.numpy.sin, cos and tanh. gradient(fn, gy) is
+autograd's own nesting of its grad functions (grad(grad(f)), elementwise_grad(
+elementwise_grad(f)), the higher-order derivatives its README plots for tanh): with no gy,
+elementwise_grad(fn), which seeds ones shaped like the output, as grad does; with gy, x -> the
+vjp of autograd.make_vjp(fn)(x) applied to gy. Either traces its own graph inside the outer
+one, so the gradient it returns is differentiated again by the next grad function.
+
 Absent (a functional engine has no objects to inspect):
 - variable, type_check, retains_grads: no Variable class; gradients are returned, not stored.
 - function_classes, graph_links: operations are plain functions; the traced graph is internal.
@@ -17,6 +24,9 @@ Absent (a functional engine has no objects to inspect):
 - integers: grad differentiates floating-point inputs only.
 - cleargrad, retain_grad, no_grad, config, array_like: these are about Variable objects and a
   recorded graph; autograd traces only inside a grad call and has neither.
+- create_graph: no Variable, no backward() and no .grad to hold a gradient with a graph of its
+  own; a gradient is a grad function's return value, differentiated again by nesting grad
+  functions (gradient above).
 """
 from importlib import metadata
 
@@ -40,6 +50,9 @@ ABSENT = {
     "no_grad": "nothing is recorded outside a grad call, so there is no graph to switch off",
     "config": "autograd has no configuration and no using_config",
     "array_like": "values are plain numpy arrays: no Variable class, no name, repr array(...)",
+    "create_graph": "no Variable objects and no backward(): a gradient is a grad function's "
+                    "return value, differentiated again by nesting grad functions "
+                    "(grad(grad(f))), never a stored .grad with a graph of its own",
 }
 
 square = anp.square
@@ -50,6 +63,9 @@ sub = anp.subtract
 div = anp.divide
 neg = anp.negative
 pow = anp.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
+sin = anp.sin
+cos = anp.cos
+tanh = anp.tanh
 
 
 def version():
@@ -77,3 +93,13 @@ def grads(fn, xs, gy=None):
         return fn(*xs), list(autograd.elementwise_grad(fn, argnum)(*xs))
     vjp, y = autograd.make_vjp(fn, argnum)(*xs)
     return y, list(vjp(gy))
+
+
+def gradient(fn, gy=None):
+    if gy is None:
+        return autograd.elementwise_grad(fn)
+
+    def dfn(x):
+        vjp, _ = autograd.make_vjp(fn)(x)
+        return vjp(gy)
+    return dfn

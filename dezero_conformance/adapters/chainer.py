@@ -17,6 +17,16 @@ config need. Variable takes name= (keyword only) and has .name, .shape, .ndim, .
 and len(); its repr is Chainer's own `variable(...)`, written with numpy's repr (commas) and
 the name when set.
 
+Stage 3: sin, cos and tanh are chainer.functions.sin, cos and tanh. Double backprop is
+Chainer's enable_double_backprop, the switch the book's create_graph is modelled on:
+backward(v, retain_grad, create_graph) is Variable.backward(retain_grad=...,
+enable_double_backprop=...), and grad_variable(v) is Variable.grad_var, the gradient as the
+Variable Chainer holds (.grad is its array). gradient(fn, gy) is chainer.grad([y], [x],
+grad_outputs, enable_double_backprop=True), Chainer's function for a gradient as a Variable
+(it leaves x.grad_var alone); with gy None its grad_outputs is None, which chainer.grad fills
+with ones for an output of any shape ("If an element is set to None, an array filled with 1
+is used"), gy otherwise as a Variable.
+
 Absent:
 - integers: functions accept floating-point arrays only (their type check expects
   x.dtype.kind == 'f'), so integer arrays are neither computed nor differentiated.
@@ -67,6 +77,9 @@ pow = operator.pow  # noqa: A001 (the protocol's name; shadows the builtin here 
 Config = _chainer.config
 using_config = _chainer.using_config
 no_grad = _chainer.no_backprop_mode
+sin = F.sin
+cos = F.cos
+tanh = F.tanh
 
 
 def version():
@@ -107,11 +120,27 @@ def grads(fn, xs, gy=None):
     return y.data, [v.grad for v in leaves]
 
 
-def backward(v, retain_grad=None):
-    if retain_grad is None:
-        v.backward()
-    else:
-        v.backward(retain_grad=retain_grad)
+def backward(v, retain_grad=None, create_graph=None):
+    options = {}
+    if retain_grad is not None:
+        options["retain_grad"] = retain_grad
+    if create_graph is not None:
+        options["enable_double_backprop"] = create_graph
+    v.backward(**options)
+
+
+def grad_variable(v):
+    return v.grad_var
+
+
+def gradient(fn, gy=None):
+    """chainer.grad with enable_double_backprop=True: dy/dx as a Variable with its graph."""
+    def dfn(x):
+        y = fn(x)
+        gx, = _chainer.grad([y], [x], None if gy is None else [Variable(gy)],
+                            enable_double_backprop=True)
+        return gx
+    return dfn
 
 
 def creator_of(v):

@@ -11,6 +11,13 @@ grad does, backward(v, retain_grad) is v.backward(retain_grad=...), cleargrad is
 Variable.cleargrad(), and Config, using_config and no_grad are dezero's. Variable(data,
 name=None) has .name, .shape, .ndim, .size, .dtype, len() and the book's repr.
 
+Stage 3 is DeZero's own too: sin, cos and tanh are dezero.functions.sin, cos and tanh;
+backward(v, retain_grad, create_graph) is v.backward(retain_grad=..., create_graph=...), and
+grad_variable(v) is v.grad, a Variable (with a creator of its own after
+backward(create_graph=True)). gradient(fn, gy) is the book's step 33: clear x's grad, y =
+fn(x), y.grad = Variable(gy) when gy is given, y.backward(create_graph=True), take x.grad and
+clear it from x, so that the backward of the gradient starts afresh.
+
 Absent:
 - retains_grads: backward(retain_grad=False), the default, sets the grad of every Function
   output to None once it is used, the final output included: only leaves keep a gradient.
@@ -48,6 +55,9 @@ mul = dezero.core.mul
 sub = dezero.core.sub
 div = dezero.core.div
 neg = dezero.core.neg
+sin = dezero.functions.sin
+cos = dezero.functions.cos
+tanh = dezero.functions.tanh
 pow = dezero.core.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
 Config = dezero.Config
 using_config = dezero.using_config
@@ -97,11 +107,31 @@ def grads(fn, xs, gy=None):
     return y.data, [grad_of(v) for v in leaves]
 
 
-def backward(v, retain_grad=None):
-    if retain_grad is None:
-        v.backward()
-    else:
-        v.backward(retain_grad=retain_grad)
+def backward(v, retain_grad=None, create_graph=None):
+    options = {}
+    if retain_grad is not None:
+        options["retain_grad"] = retain_grad
+    if create_graph is not None:
+        options["create_graph"] = create_graph
+    v.backward(**options)
+
+
+def grad_variable(v):
+    return v.grad
+
+
+def gradient(fn, gy=None):
+    """The book's step 33: y.backward(create_graph=True), then x.grad, cleared from x."""
+    def dfn(x):
+        x.cleargrad()
+        y = fn(x)
+        if gy is not None:
+            y.grad = Variable(gy)
+        y.backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        return gx
+    return dfn
 
 
 def creator_of(v):

@@ -13,12 +13,20 @@ function, not a method of an object. So this adapter maps
               jax.vjp(fn, *xs); an input fn does not use gets zeros, as JAX gives
     add, mul, sub, div, neg, pow
               jax.numpy.add, multiply, subtract, divide, negative and power
+    sin, cos, tanh
+              jax.numpy.sin, cos and tanh
+    gradient  JAX's own nesting of transformations: x -> the pullback of jax.vjp(fn, x)
+              applied to gy, or with gy None to jnp.ones_like(y) (what jax.grad gives a
+              scalar output, and the cotangent JAX asks to be given for any other shape). It
+              is a function of jax Arrays that grad and vjp transform again (jax.grad(
+              jax.grad(f)), the higher-order derivatives its docs teach).
 
 Importing this module turns on `jax_enable_x64`, JAX's documented switch for 64-bit types;
 without it JAX computes float64 input in float32.
 
 Why each ABSENT entry holds is its value below; every one is about JAX's design, not a
-defect. The DeZero-API clauses (S1-S3, S7, S10, S12-S14) are skipped with those reasons.
+defect. The DeZero-API clauses (S1-S3, S7, S10, S12-S14; from stage 3, S36 and the book's
+Variable form in S43) are skipped with those reasons.
 """
 import jax
 
@@ -50,6 +58,9 @@ ABSENT = {
               "there is no using_config",
     "array_like": "there is no Variable: a jax Array has .shape, .ndim, .size, .dtype and len() "
                   "but takes no name and its repr is Array(...)",
+    "create_graph": "there is no Variable and no backward(): a gradient is the value a "
+                    "transform returns, differentiable again by transforming the transform "
+                    "(jax.grad(jax.grad(f))), never a .grad with a graph of its own",
 }
 
 
@@ -74,6 +85,9 @@ sub = jnp.subtract
 div = jnp.divide
 neg = jnp.negative
 pow = jnp.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
+sin = jnp.sin
+cos = jnp.cos
+tanh = jnp.tanh
 
 
 def grad(fn, x, gy=None):
@@ -91,3 +105,11 @@ def grads(fn, xs, gy=None):
         return y, list(gxs)
     y, pullback = jax.vjp(fn, *args)
     return y, list(pullback(jnp.asarray(gy)))
+
+
+def gradient(fn, gy=None):
+    def dfn(x):
+        y, pullback = jax.vjp(fn, x)
+        (gx,) = pullback(jnp.ones_like(y) if gy is None else jnp.asarray(gy))
+        return gx
+    return dfn

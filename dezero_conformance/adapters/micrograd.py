@@ -23,6 +23,13 @@ Absent:
 - no_grad, config: every operation records its operands; micrograd has no switch to turn that
   off and no configuration.
 - array_like: a Value holds one Python number, with no name, shape or dtype.
+- sin_cos, tanh: Value has only +, *, ** and relu (micrograd/engine.py); the package has no
+  sine, cosine or tanh (its nn.Neuron's nonlinearity is relu), and none is written here.
+- higher_order: a Value's grad is a plain Python number (`self.grad = 0`, accumulated with
+  `+=` by closures that read `.data`), so a gradient has no graph to differentiate again.
+  So that C1 can probe it, gradient(fn) is micrograd's own construct, y.backward() then
+  x.grad: a float, whose own backward fails.
+- create_graph: backward() takes no arguments, and there is no Variable (see variable).
 
 Expected failure (dezero_conformance/expected/micrograd.txt): backward builds its topological order by
 recursion, so a deep chain raises RecursionError (S9).
@@ -49,6 +56,12 @@ ABSENT = {
     "no_grad": "every operation records its operands; micrograd has no switch to turn that off",
     "config": "micrograd has no configuration and no using_config",
     "array_like": "a Value holds one Python number, with no name, shape or dtype",
+    "sin_cos": "Value has only +, *, ** and relu: no sine or cosine",
+    "tanh": "Value has only +, *, ** and relu: no tanh (nn.Neuron's nonlinearity is relu)",
+    "higher_order": "a Value's grad is a plain Python number (self.grad = 0, accumulated with "
+                    "+= from .data): a gradient has no graph to differentiate again",
+    "create_graph": "backward() takes no arguments and grads are Python numbers, not Values; "
+                    "there is no Variable (see variable)",
 }
 
 
@@ -84,6 +97,19 @@ def grad(fn, x, gy=None):
     y = fn(xv)
     y.backward()
     return y.data, xv.grad
+
+
+def gradient(fn, gy=None):
+    """micrograd's own gradient: y.backward(), then x.grad, a Python number (no graph)."""
+    if gy is not None:
+        raise NotImplementedError("micrograd's backward() takes no output gradient "
+                                  "(seed_grad is absent)")
+
+    def dfn(x):
+        y = fn(x)
+        y.backward()
+        return x.grad
+    return dfn
 
 
 def grads(fn, xs, gy=None):

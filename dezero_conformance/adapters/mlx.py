@@ -14,6 +14,15 @@ and work runs when data is read. This adapter maps
               (for one argnum MLX returns the gradient alone, not in a tuple)
     add, mul, sub, div, neg, pow
               mlx.core.add, multiply, subtract, divide, negative and power
+    sin, cos, tanh
+              mlx.core.sin, cos and tanh
+    gradient  MLX's transforms compose (its docs: "Using grad() on the output of grad() is
+              always ok. You keep getting higher order derivatives"): gradient(fn, gy)(x) is
+              mlx.core.vjp(fn, [x], [gy]), and with gy None mlx.core.grad(fn)(x), MLX's own
+              seed of 1, for a scalar output; a non-scalar output gets the ones from
+              mlx.core.ones_like(fn(x)) through vjp, MLX's ordinary way to give them (mx.grad
+              refuses it, see implicit_seed). The result is an mlx array that an enclosing
+              grad or vjp (the adapter's grad, or another gradient) differentiates again
 
 Why each ABSENT entry holds is its value below: each names what MLX lacks.
 
@@ -21,9 +30,11 @@ Present, and different by design (dezero_conformance/expected/mlx.txt):
     float64   MLX has a float64 dtype (CPU only), but its default floating type is float32
               and mx.array, the ordinary conversion, turns float64 input into float32: square
               of a float64 0.1 is the float32 0.010000000707805157. Every clause that checks
-              float64 values or dtypes fails on that (S4, S6, S8, S9, S11, S17, S31), and the
-              suite no longer isolates MLX's float32 exp approximation (up to 30 float32 ulp
-              at 88.0), which it judged with float32 tolerances while float64 was absent.
+              float64 values or dtypes fails on that (S4, S6, S8, S9, S11, S17, S31; from
+              stage 3 S32-S35, S37-S39, S41 and S42: sin, cos, tanh and the derivatives of
+              every order come back float32, right to float32 precision), and the suite no
+              longer isolates MLX's float32 exp approximation (up to 30 float32 ulp at 88.0),
+              which it judged with float32 tolerances while float64 was absent.
               An explicit float64 array (dtype=mx.float64) is not on this path; its exp is
               float32-accurate too (an error of 6.6e-8 at 1/3).
 """
@@ -51,6 +62,9 @@ ABSENT = {
     "config": "MLX has no Config with enable_backprop and no using_config",
     "array_like": "there is no Variable (see variable), and an mlx array takes no name (it has "
                   ".shape, .ndim, .size, .dtype and len(), an mlx Dtype and repr array(...))",
+    "create_graph": "there is no Variable and no backward() to pass create_graph to: a "
+                    "gradient is the value a transform returns, differentiable again by "
+                    "composing transforms (mx.grad(mx.grad(f)), see gradient)",
 }
 
 
@@ -74,6 +88,9 @@ sub = mx.subtract
 div = mx.divide
 neg = mx.negative
 pow = mx.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
+sin = mx.sin
+cos = mx.cos
+tanh = mx.tanh
 
 
 def grad(fn, x, gy=None):
@@ -90,3 +107,14 @@ def grads(fn, xs, gy=None):
         return y, list(gxs) if len(args) > 1 else [gxs]  # one argnum: MLX gives it bare
     (y,), gxs = mx.vjp(fn, args, [mx.array(gy)])
     return y, list(gxs)
+
+
+def gradient(fn, gy=None):
+    def dfn(x):
+        if gy is not None:
+            return mx.vjp(fn, [x], [mx.array(gy)])[1][0]
+        y = fn(x)
+        if y.ndim == 0:
+            return mx.grad(fn)(x)
+        return mx.vjp(fn, [x], [mx.ones_like(y)])[1][0]
+    return dfn

@@ -12,6 +12,14 @@ creator_of(v) is Tensor.creator, the Operation that made v (None for a leaf and 
 no_autodiff), which is all no_grad needs. as_array is mygrad.asarray, MyGrad's conversion to
 a numpy array.
 
+Stage 3: sin, cos and tanh are mygrad.sin, mygrad.cos and mygrad.tanh. MyGrad has no double
+backprop: x.grad is a numpy array ("dℒ/dx: numpy.ndarray"), computed by each Operation's
+backward on numpy arrays, and backward() clears the graph it ran on ("the preceding graph is
+cleared"). So higher_order and create_graph are absent; for C1 to probe them the adapter
+names MyGrad's own constructs: gradient(fn, gy) is y.backward(gy) and x.grad (an ndarray, on
+which the backward of a gradient fails), backward(v, **options) passes the options to
+Tensor.backward (which refuses retain_grad and create_graph), and grad_variable(v) is v.grad.
+
 Why each ABSENT entry holds is its value below: each names what MyGrad lacks.
 
 Present, and different by design (dezero_conformance/expected/mygrad.txt):
@@ -44,6 +52,13 @@ ABSENT = {
     "array_like": "a Tensor has no name: Tensor(data, name='v') raises TypeError (unexpected "
                   "keyword argument 'name'); it has .shape, .ndim, .size, .dtype and len(), "
                   "and its repr is Tensor(...)",
+    "higher_order": "MyGrad has no double backprop: x.grad is a numpy array (its docs: "
+                    "'dℒ/dx: numpy.ndarray'), computed on arrays, and backward() clears the "
+                    "graph ('the preceding graph is cleared'), so a gradient cannot be "
+                    "differentiated again",
+    "create_graph": "Tensor.backward(grad) has no create_graph: backward(y, create_graph=True) "
+                    "raises TypeError (Tensor.backward() got an unexpected keyword argument "
+                    "'create_graph'), and x.grad is a numpy array, not a Tensor",
 }
 
 Variable = mg.Tensor
@@ -56,6 +71,9 @@ div = mg.divide
 neg = mg.negative
 pow = mg.power  # noqa: A001 (the protocol's name; shadows the builtin here only)
 as_array = mg.asarray
+sin = mg.sin
+cos = mg.cos
+tanh = mg.tanh
 
 
 def version():
@@ -98,3 +116,23 @@ def no_grad():
 
 def creator_of(v):
     return v.creator
+
+
+def backward(v, retain_grad=None, create_graph=None):
+    """Tensor.backward with the options given passed on (MyGrad refuses both)."""
+    options = {k: o for k, o in (("retain_grad", retain_grad), ("create_graph", create_graph))
+               if o is not None}
+    v.backward(**options)
+
+
+def grad_variable(v):
+    return v.grad
+
+
+def gradient(fn, gy=None):
+    """MyGrad's own gradient: y.backward(gy), then x.grad, a numpy array with no graph."""
+    def dfn(x):
+        y = fn(x)
+        y.backward(gy)
+        return x.grad
+    return dfn

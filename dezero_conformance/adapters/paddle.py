@@ -30,12 +30,27 @@ a constant). This adapter maps
               paddle.no_grad(); a leaf has a GradNodeAccumulation, not None)
     as_array  paddle.asarray, Paddle's conversion to its array type: it builds a new Tensor
               from a scalar, list, tuple, ndarray or Tensor (a Tensor is copied too)
+    sin, cos, tanh
+              paddle.sin, cos and tanh
+    gradient  paddle.grad(y, x, grad_outputs, create_graph=True)[0] for y = fn(x): Paddle's
+              documented double backprop ("create_graph ... When it is True, higher order
+              derivatives are supported to compute"); with grad_outputs None Paddle seeds
+              "Tensors filled with 1" shaped like y itself, for any shape. The gradient is a
+              Tensor with a grad node of its own, which the adapter's grad (y.backward()) or
+              another gradient differentiates again
+    backward, grad_variable
+              v.backward(...) with each keyword given passed on as named (the book's
+              retain_grad and create_graph; Paddle's Tensor.backward(grad_tensor=None,
+              retain_graph=False) takes neither and refuses both with its own TypeError, see
+              retain_grad and create_graph), and v.grad: the names C1 probes the absences with
 
 Expected failures (dezero_conformance/expected/paddle.txt): Tensor.data is a Tensor (S1, S14), a given
 output gradient takes the output's dtype (S11: 2.5 for an int64 y is truncated to 2),
 to_tensor accepts Python scalars, lists and numpy scalars (S12), asarray builds Tensors from
 ndarrays and lists instead of passing them through (S13), a Tensor's default name, shape,
-size, dtype and repr are Paddle's own (S27); S9 and S19 are engine defects.
+size, dtype and repr are Paddle's own (S27); S9 and S19 are engine defects, and so is S41:
+paddle.grad(create_graph=True) takes sin and cos to their third derivative only (the op
+sin_triple_grad "doesn't have any grad op").
 
 Why each ABSENT entry holds is its value below.
 """
@@ -57,6 +72,11 @@ ABSENT = {
     "config": "grad mode is a flag (paddle.is_grad_enabled, paddle.set_grad_enabled), not a "
               "Config object with settings read and set by name (paddle.set_flags has no "
               "backprop setting)",
+    "create_graph": "Tensor.backward(grad_tensor=None, retain_graph=False) has no create_graph "
+                    "(TypeError: ...backward() got an unexpected keyword argument "
+                    "'create_graph'): .grad never holds a gradient with a graph; higher "
+                    "derivatives come from paddle.grad(..., create_graph=True), which returns "
+                    "them (see gradient)",
 }
 
 
@@ -82,6 +102,9 @@ neg = paddle.neg
 pow = paddle.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
 no_grad = paddle.no_grad
 as_array = paddle.asarray
+sin = paddle.sin
+cos = paddle.cos
+tanh = paddle.tanh
 
 
 def Variable(data, name=None):  # noqa: N802 (the protocol's name)
@@ -115,3 +138,21 @@ def grads(fn, xs, gy=None):
     y = fn(*leaves)
     y.backward(None if gy is None else paddle.to_tensor(gy))
     return y, [t.grad for t in leaves]
+
+
+def backward(v, retain_grad=None, create_graph=None):
+    options = {name: flag for name, flag in (("retain_grad", retain_grad),
+                                             ("create_graph", create_graph)) if flag is not None}
+    v.backward(**options)
+
+
+def grad_variable(v):
+    return v.grad
+
+
+def gradient(fn, gy=None):
+    def dfn(x):
+        y = fn(x)
+        return paddle.grad(y, x, None if gy is None else paddle.to_tensor(gy),
+                           create_graph=True)[0]
+    return dfn

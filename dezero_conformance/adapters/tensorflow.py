@@ -14,6 +14,15 @@ adapter maps
               input y does not depend on (TensorFlow's default, unconnected_gradients=NONE)
     add, mul, sub, div, neg, pow
               tf.math.add, multiply, subtract, divide, negative and pow
+    sin, cos, tanh
+              tf.math.sin, cos and tanh
+    gradient  nested tapes, TensorFlow's way to higher-order gradients (tf.GradientTape's
+              docstring: "GradientTapes can be nested to compute higher-order derivatives"):
+              gradient(fn, gy)(x) runs y = fn(x) on a tape of its own that watches x, then
+              tape.gradient(y, x, output_gradients=gy), ones for any shape of y when gy is
+              None. It is called inside the tape of the adapter's grad (or of an enclosing
+              gradient), which watches the same x and so records the gradient computation:
+              the outer tape differentiates the returned tensor again
 
 Why each ABSENT entry holds is its value below: each names what TensorFlow lacks.
 
@@ -51,6 +60,9 @@ ABSENT = {
     "array_like": "there is no Variable (see variable) to carry a name and the array's "
                   "attributes (tf.Variable(a, name='v') is named 'v:0', with no .ndim or "
                   "len())",
+    "create_graph": "there is no Variable and no backward() to pass create_graph to: "
+                    "tape.gradient returns the gradient, and an enclosing tape records its "
+                    "computation (nested tapes, see gradient)",
 }
 
 
@@ -74,6 +86,9 @@ sub = tf.math.subtract
 div = tf.math.divide
 neg = tf.math.negative
 pow = tf.math.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+sin = tf.math.sin
+cos = tf.math.cos
+tanh = tf.math.tanh
 
 
 def grad(fn, x, gy=None):
@@ -93,3 +108,13 @@ def grads(fn, xs, gy=None):
         y = fn(*xs)
     gxs = tape.gradient(y, xs, output_gradients=None if gy is None else tf.convert_to_tensor(gy))
     return y, gxs
+
+
+def gradient(fn, gy=None):
+    def dfn(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = fn(x)
+        return tape.gradient(y, x, output_gradients=None if gy is None
+                             else tf.convert_to_tensor(gy))
+    return dfn

@@ -13,11 +13,22 @@ adapter maps
     cleargrad       v.grad = None, tinygrad's own reset (its Optimizer.zero_grad does that)
     add, mul, sub, div, neg, pow
                     Tensor.add, Tensor.mul, Tensor.sub, Tensor.div, Tensor.neg, Tensor.pow
+    sin, cos, tanh  Tensor.sin, Tensor.cos, Tensor.tanh
+    gradient        the same path, twice: y.backward() (y.backward(Tensor(gy)) when gy is
+                    given, Tensor.ones_like(y) for a non-0-d y when it is not, since backward()
+                    seeds only a 0-d output), then x.grad, cleared from x. tinygrad has no
+                    create_graph switch because it needs none: a gradient is a lazy Tensor, a
+                    UOp graph built from the forward's UOps, so its own backward() gives the
+                    second derivative
 
 What this path shows (dezero_conformance/expected/tinygrad.txt): tinygrad turns a 0-d ndarray into a
 constant with no device, and backward() fills .grad only for tensors with a device, so a 0-d
 leaf's .grad stays None: the contract's scalar inputs get no gradient. (Tensor.gradient(x)
 would return one, but it is not the path the README teaches, and the kit uses none other.)
+The same holds for higher derivatives of a 0-d input: the first gradient is already None.
+
+backward(v, **options) passes the options on to Tensor.backward and grad_variable(v) is
+v.grad, so that C1 can probe retain_grad and create_graph, which tinygrad refuses.
 
 On a machine where tinygrad finds no device (its CPU device needs clang), importing this
 adapter stops the run with one line saying so.
@@ -59,6 +70,10 @@ ABSENT = {
     "retains_grads": "backward() fills the intermediates' .grad too, but the contract from "
                      "step 18 asks for backward(retain_grad=True), which tinygrad lacks "
                      "(see retain_grad)",
+    "create_graph": ("Tensor.backward(gradient) has no create_graph switch (TypeError: "
+                     "Tensor.backward() got an unexpected keyword argument 'create_graph'), and a "
+                     "Tensor has no creator to say whether its gradient has a graph: every "
+                     "gradient is a lazy UOp graph, always differentiable (see higher_order)"),
 }
 
 def version():
@@ -94,6 +109,9 @@ sub = Tensor.sub
 div = Tensor.div
 neg = Tensor.neg
 pow = Tensor.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+sin = Tensor.sin
+cos = Tensor.cos
+tanh = Tensor.tanh
 
 
 def grad(fn, x, gy=None):
@@ -106,3 +124,27 @@ def grads(fn, xs, gy=None):
     y = fn(*leaves)
     y.backward(None if gy is None else Tensor(gy))
     return y.numpy(), [grad_of(t) for t in leaves]
+
+
+def backward(v, retain_grad=None, create_graph=None):
+    """Tensor.backward with the options given passed on (tinygrad refuses both)."""
+    options = {k: o for k, o in (("retain_grad", retain_grad), ("create_graph", create_graph))
+               if o is not None}
+    v.backward(**options)
+
+
+def grad_variable(v):
+    return v.grad
+
+
+def gradient(fn, gy=None):
+    """y.backward() and x.grad, as grad does; x.grad is a lazy Tensor with a graph of its own."""
+    def dfn(x):
+        x.grad = None
+        y = fn(x)
+        seed = Tensor(gy) if gy is not None else None if y.shape == () else Tensor.ones_like(y)
+        y.backward(seed)
+        gx = x.grad
+        x.grad = None
+        return gx
+    return dfn

@@ -12,14 +12,26 @@ requires_grad set, except that an integer or bool array gives a tensor without i
 lets only floating-point and complex tensors require gradients (requires_grad_ raises
 "only Tensors of floating point dtype can require gradients"), so such a Variable is a
 constant. torch.from_numpy takes only an ndarray (TypeError "expected np.ndarray (got float)"
-for anything else, None included). grad_of(v) is v.grad.numpy() (it shares the grad tensor's
-memory), None while v.grad is None. cleargrad(v) is `v.grad = None`, the reset torch
-documents (Optimizer.zero_grad(set_to_none=True) and Module.zero_grad do just this per
+for anything else, None included). grad_of(v) is v.grad.detach().numpy() (it shares the grad
+tensor's memory; detach because after backward(create_graph=True) the grad requires grad and
+.numpy() refuses it), None while v.grad is None. cleargrad(v) is `v.grad = None`, the reset
+torch documents (Optimizer.zero_grad(set_to_none=True) and Module.zero_grad do just this per
 tensor); Tensor has no reset method of its own, so the same assignment is the `cleargrad`
 capability too. no_grad is torch.no_grad and creator_of(v) is v.grad_fn, the autograd node
 that made v (None for a leaf and for a result computed under torch.no_grad()). as_array is
 torch.asarray, torch's conversion to its array type: a scalar becomes a 0-d Tensor, a Tensor
 comes back as itself, and an ndarray or a list becomes a Tensor too.
+
+Stage 3: sin, cos and tanh are torch.sin, torch.cos and torch.tanh. gradient(fn, gy) is
+torch.autograd.grad(y, x, gy, create_graph=True), what torch's autograd docs teach for
+higher-order derivatives (its gradient is a tensor with a grad_fn of its own, differentiable
+again); gy None passes no grad_outputs for a one-element y, which torch seeds itself, and
+torch.ones_like(y) for any other shape, the ones torch asks to be given for a non-scalar
+output ("grad can be implicitly created only for scalar outputs"). backward(v, retain_grad,
+create_graph) is v.backward(), with create_graph passed on when given, and retain_grad passed
+on too: Tensor.backward has no such keyword and refuses it with its own TypeError (see
+retain_grad below). grad_variable(v) is v.grad, a Tensor (with a grad_fn after
+backward(create_graph=True)).
 
 Expected differences (dezero_conformance/expected/torch.txt): Tensor.data is a Tensor, not the given
 ndarray (S1, S14), torch.from_numpy(None) raises TypeError (S12), and torch.asarray gives
@@ -42,7 +54,8 @@ Absent:
   API" and is deprecated, and returns a Jacobian matrix per input).
 - retain_grad: backward() has no switch that keeps every grad; a non-leaf keeps its .grad only
   if .retain_grad() was called on that tensor (backward's retain_graph keeps the graph's saved
-  buffers, not grads).
+  buffers, not grads). backward(v, retain_grad=...) passes the keyword on, and torch refuses
+  it: "Tensor.backward() got an unexpected keyword argument 'retain_grad'".
 - config: grad mode is a thread-local flag read with torch.is_grad_enabled() and set with
   torch.set_grad_enabled(mode); there is no settings object (Config) and no setting by name.
 - array_like: no tensor can be named: no constructor takes a name (torch.tensor raises
@@ -72,8 +85,10 @@ ABSENT = {
     "numerical_diff": "torch's public API has no numerical derivative: finite differences run "
                       "only inside gradcheck (gradcheck.get_numerical_jacobian warns it was "
                       "private API, deprecated, and gives a Jacobian matrix)",
-    "retain_grad": "backward() has no switch that keeps every grad: a non-leaf keeps .grad only "
-                   "after .retain_grad() on that tensor (retain_graph keeps buffers, not grads)",
+    "retain_grad": "backward() has no switch that keeps every grad (TypeError: Tensor.backward() "
+                   "got an unexpected keyword argument 'retain_grad'): a non-leaf keeps .grad "
+                   "only after .retain_grad() on that tensor (retain_graph keeps buffers, not "
+                   "grads)",
     "config": "grad mode is a thread-local flag (torch.is_grad_enabled, torch.set_grad_enabled), "
               "not a Config object with settings read and set by name",
     "array_like": "no tensor can be named: no constructor takes a name (torch.tensor: "
@@ -88,6 +103,9 @@ sub = torch.sub
 div = torch.div
 neg = torch.neg
 pow = torch.pow  # noqa: A001 (the protocol's name; shadows the builtin here only)
+sin = torch.sin
+cos = torch.cos
+tanh = torch.tanh
 no_grad = torch.no_grad
 as_array = torch.asarray
 
@@ -108,11 +126,36 @@ def Variable(data, **keywords):  # noqa: N802 (the protocol's name; keywords go 
 
 
 def grad_of(v):
-    return None if v.grad is None else v.grad.numpy()
+    return None if v.grad is None else v.grad.detach().numpy()
 
 
 def cleargrad(v):
     v.grad = None
+
+
+def backward(v, retain_grad=None, create_graph=None):
+    options = {}
+    if retain_grad is not None:  # not torch's keyword: Tensor.backward raises TypeError
+        options["retain_grad"] = retain_grad
+    if create_graph is not None:
+        options["create_graph"] = create_graph
+    v.backward(**options)
+
+
+def grad_variable(v):
+    return v.grad
+
+
+def gradient(fn, gy=None):
+    def dfn(x):
+        y = fn(x)
+        if gy is not None:
+            seed = torch.from_numpy(gy)
+        else:  # torch seeds a one-element y itself; any other shape is given its ones
+            seed = None if y.numel() == 1 else torch.ones_like(y)
+        (gx,) = torch.autograd.grad(y, x, seed, create_graph=True)
+        return gx
+    return dfn
 
 
 def creator_of(v):
