@@ -11,9 +11,11 @@ back-propagates dy/dx. Per op, each does:
   floor-scalar  the same loop without re-wrapping: from the second op on, x is a numpy
                 scalar and the ops are scalar math. Not like with like (no engine may keep
                 numpy scalars, S14); shown to say what the 0-d array costs.
-  reference     dezero_conformance/reference/stage2.py (the default reference): square(y), y.backward(). The
+  reference     dezero_conformance/reference/stage3.py (the default reference): square(y), y.backward(). The
                 floor's numpy work, plus a Variable and a Square per op, with inputs and
-                outputs lists, generations and weakly held outputs.
+                outputs lists, generations and weakly held outputs; backward builds each
+                gradient as a Variable (under no graph: create_graph is off).
+  reference-stage2  dezero_conformance/reference/stage2.py: the same, gradients as arrays.
   reference-stage1  dezero_conformance/reference/stage1.py: one input, one weakly held output per Function.
   book          tests/engines/step10_book.py, the book's step-10 code: the same numpy work,
                 strong Function <-> Variable links, a list of functions popped in backward.
@@ -80,7 +82,8 @@ def book_style(module):
         for _ in range(n):
             y = module.square(y)
         y.backward()
-        return [x, y], x.grad
+        gx = x.grad  # a Variable from stage 3 (step 32) on
+        return [x, y], gx.data if isinstance(gx, module.Variable) else gx
     return run
 
 
@@ -151,10 +154,10 @@ def make(name):
         return floor, f"numpy {np.__version__}"
     if name == "floor-scalar":
         return floor_scalar, f"numpy {np.__version__}"
-    if name in ("reference", "reference-stage1"):
+    if name in ("reference", "reference-stage2", "reference-stage1"):
         sys.path.insert(0, ROOT)
-        from dezero_conformance.reference import stage1, stage2
-        engine = stage2 if name == "reference" else stage1
+        from dezero_conformance.reference import stage1, stage2, stage3
+        engine = {"reference": stage3, "reference-stage2": stage2}.get(name, stage1)
         return book_style(engine), engine.__version__
     if name == "book":
         return book_style(load_book()), "tests/engines/step10_book.py"
@@ -164,8 +167,8 @@ def make(name):
             "mygrad": make_mygrad}[name]()
 
 
-NAMES = ("floor", "floor-scalar", "reference", "reference-stage1", "book", "dezero", "torch",
-         "autograd", "mygrad")
+NAMES = ("floor", "floor-scalar", "reference", "reference-stage2", "reference-stage1", "book",
+         "dezero", "torch", "autograd", "mygrad")
 
 
 def probe():
