@@ -32,7 +32,12 @@ class TestLoad(unittest.TestCase):
             with self.subTest(spec=spec):
                 engine = adapters.load(spec)
                 self.assertEqual((engine.NAME, engine.STEP, sorted(engine.ABSENT), engine.MISSING),
-                                 ("reference", 24, ["retains_grads"], {}))
+                                 ("reference", 36, ["retains_grads"], {}))
+        engine = adapters.load("reference_stage2")
+        self.assertEqual((engine.STEP, engine.MISSING), (24, {}))
+        self.assertEqual(sorted(c for c, r in engine.ABSENT.items()
+                                if r.startswith("not judged at step 24")),
+                         ["create_graph", "higher_order", "sin_cos", "tanh"])
         engine = adapters.load("reference_stage1")
         self.assertEqual((engine.STEP, engine.MISSING), (10, {}))
         self.assertTrue(all(r.startswith("not judged at step 10") for r in engine.ABSENT.values()),
