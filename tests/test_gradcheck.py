@@ -1129,6 +1129,11 @@ SNIPPET_HEAD_2 = ["import numpy as np",
                   "from dezero_conformance.conformance.gradcheck import check_second_order"]
 NO_GRAPH = ("the gradient's own backward left the input's gradient None: the engine's gradient "
             "has no graph back to x; taken as a zero Hessian-vector product")
+# The note on an exception raised by the double backward, as the module docstring words it.
+DOUBLE_BACKWARD_NOTE = ("check_second_order: raised by the engine's double backward, "
+                        "adapter.grad(gradient(fn, gy), x, gv), a backward through the engine's "
+                        "own gradient (one built without a graph, create_graph ignored, can "
+                        "fail so)")
 # The three bug classes of double backprop, each a literal patch of reference/stage3.py.
 SECOND_MUTANTS = {
     # a backward computed on raw data: its term has no graph, so its derivative is lost
@@ -1482,6 +1487,96 @@ class TestSecondOrder(unittest.TestCase):
         for name in ("x", "gy", "gv"):
             self.assertRegex(report.message, rf"\n    {name} = np\.load\('.*gradcheck_{name}_"
                                              rf"[0-9a-f]+\.npy'\)\n")
+
+    def test_assert_second_order_returns_the_report_of_a_passing_check(self):
+        x, gy, gv = draw_second(61, (3,))
+        name, fn, _ = second_functions(self.E)[0]
+        report = assert_second_order(self.E, fn, x, gy, gv, mode="full", seed=61)
+        self.assertIsInstance(report, gradcheck.Report)
+        self.assertTrue(report.ok, report.message)
+        self.assertEqual(report.message, check_second_order(self.E, fn, x, gy, gv, mode="full",
+                                                            seed=61).message)
+
+    def test_seed_comes_from_the_environment_and_fixes_the_directions(self):
+        x, gy, gv = draw_second(62, (50,))
+        name, fn, _ = second_functions(self.E)[0]
+        with mock.patch.dict(os.environ, {SEED_VAR: "4242"}):
+            report = check_second_order(self.E, fn, x, gy, gv, mode="random")
+        self.assertEqual(report.seed, 4242, report.message)
+        again = check_second_order(self.E, fn, x, gy, gv, mode="random", seed=4242)
+        self.assertEqual([d.analytic for d in report.directions],
+                         [d.analytic for d in again.directions])
+
+    def test_a_gradient_of_another_shape_than_x_is_named_in_gv_words(self):
+        """gv has x's shape (checked before the engine sees it): an engine whose gradient has
+        another shape is told so in gv's words, not the first-order check's gy/fn(x) ones."""
+        E, x = self.E, np.array([0.5, -0.25, 1.0])
+        misshapen = engine_like(E, gradient=E.gradient,
+                                grad=lambda fn, x, gy=None: (np.zeros((1, 3)), np.zeros(3)))
+        with self.assertRaises(ValueError) as cm:
+            check_second_order(misshapen, E.square, x, gv=np.ones(3))
+        self.assertEqual(str(cm.exception), "gv has shape (3,) but the gradient of fn has "
+                                            "shape (1, 3); give gv the input's shape, or None "
+                                            "for ones")
+
+    def test_the_dtype_judged_is_the_least_precise_of_x_the_gradient_and_the_product(self):
+        """float64 x, with the engine's gradient (grad's y) or its product (grad's gx) returned
+        as float32: either one makes the check judge float32."""
+        x, gy, gv = draw_second(63, (3,))
+        name, fn, _ = second_functions(self.E)[0]
+        for which in (0, 1):
+            def grad(fn, x, gy=None, which=which):
+                out = list(self.E.grad(fn, x, gy))
+                out[which] = np.asarray(out[which]).astype(np.float32)
+                return tuple(out)
+            with self.subTest(("gradient", "product")[which]):
+                report = check_second_order(engine_like(self.E, gradient=self.E.gradient,
+                                                        grad=grad), fn, x, gy, gv, seed=63)
+                self.assertEqual(report.dtype, "float32", report.message)
+
+    def test_first_order_judges_the_dtypes_the_engine_returns_not_xs(self):
+        """The first-order check judges the least precise of y and gx, not x's dtype: a
+        float32 x answered in float64 is judged in float64, and a float64 x whose gradient
+        comes back float32 in float32 (the second order adds x's dtype; see above)."""
+        for x_dtype, cast, want in ((np.float32, None, "float64"),
+                                    (np.float64, 1, "float32")):
+            def grad(fn, x, gy=None, cast=cast):
+                out = list(self.E.grad(fn, np.asarray(x, np.float64), gy))
+                if cast is not None:
+                    out[cast] = np.asarray(out[cast]).astype(np.float32)
+                return tuple(np.asarray(o, np.float32 if i == cast else np.float64)
+                             for i, o in enumerate(out))
+            with self.subTest(x=np.dtype(x_dtype).name, want=want):
+                x = np.array([0.5, -1.0, 0.25], dtype=x_dtype)
+                report = check_gradient(engine_like(self.E, grad=grad), self.E.square, x,
+                                        seed=65)
+                self.assertEqual(report.dtype, want, report.message)
+
+    def test_the_snippet_names_the_engine_spec_the_engines_function_and_the_texts(self):
+        bad = wrong_second(self.E, WRONG_HVP_F64, element=1)
+        x, gy, gv = draw_second(64, (3,))
+        report = check_second_order(bad, bad.square, x, gy, gv, seed=64,
+                                    engine_spec="engines/mine.py")
+        self.assertFalse(report.ok, report.message)
+        self.assertIn("    E = adapters.load('engines/mine.py')", message_lines(report))
+        self.assertIn("    fn = E.square", message_lines(report))
+        report = check_second_order(bad, bad.square, x, gy, gv, seed=64, x_text="X_TEXT",
+                                    gy_text="GY_TEXT", gv_text="GV_TEXT")
+        self.assertEqual(message_lines(report)[-5:-1], ["    fn = E.square", "    x = X_TEXT",
+                                                        "    gy = GY_TEXT", "    gv = GV_TEXT"])
+
+    def test_only_the_double_backwards_exception_gets_the_note(self):
+        def grad(fn, x, gy=None):
+            raise RuntimeError("the engine's backward failed")
+        broken = engine_like(self.E, gradient=self.E.gradient, grad=grad)
+        x = np.array([0.5, -0.25, 1.0])
+        for check, notes in ((check_gradient, 0), (check_second_order, 1)):
+            with self.subTest(check.__name__):
+                with self.assertRaises(RuntimeError) as cm:
+                    check(broken, broken.square, x, seed=65)
+                self.assertEqual(getattr(cm.exception, "__notes__", []),
+                                 [DOUBLE_BACKWARD_NOTE] * notes
+                                 if sys.version_info >= (3, 11) else [])
 
     def test_bad_arguments_get_one_line_errors(self):
         E, x = self.E, np.array([0.5, -0.25, 1.0])
