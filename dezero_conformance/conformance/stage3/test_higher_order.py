@@ -16,9 +16,9 @@ RATIONAL_ULPS = 8
 POLY = "x ** 4 - 2 * x ** 2"
 POLY_POINTS = ((2.0, 24.0, 44.0), (-1.5, None, None), (0.5, None, None), (0.0, 0.0, -4.0),
                ([2.0, -1.5, 0.5], None, None), ([[1.0, -2.0], [3.0, 0.25]], None, None))
-# (expression over x, f', f'', points): every stage-2 and stage-3 operation on each side, in
-# a function whose second derivative is not zero (the book's engines give None for the
-# gradient of a gradient that does not depend on x).
+# (expression over x, f', f''), judged at SECOND_POINTS: every stage-2 and stage-3 operation
+# on each side, in a function whose second derivative is not zero (the book's engines give
+# None for the gradient of a gradient that does not depend on x).
 SECOND = (
     ("x * x * x", lambda x: 3 * x ** 2, lambda x: 6 * x),
     ("E.square(x)", lambda x: 2 * x, lambda x: 2 + 0 * x),
@@ -44,7 +44,7 @@ TRIG_SECOND = (
 )
 SECOND_POINTS = (1.5, 0.75, [0.5, 2.0, 1.25])
 TRIG_SECOND_POINTS = (0.6, -1.3)
-# (expression, x shape, gy) for the second-order gradient check: the composite and mixes of
+# (expression, x's shape) for the second-order gradient check: the composite and mixes of
 # every operation, at seeded random points.
 CHECKED = (
     ("E.square(E.exp(E.square(x) * 0.5))", (3,)),
