@@ -1,0 +1,933 @@
+"""Random computation graphs, the kit's own exact oracle, and the smallest failing graph.
+
+Public API (for engine authors as well as for clauses S44 and S45):
+
+    operations(adapter) -> the names of the operations the engine has (OPS, by capability)
+    generate(adapter, seed, index, order=1) -> Graph, deterministic for (seed, index, the ops)
+    check(adapter, graph) -> None, or a Failure saying what the engine got wrong
+    shrink(adapter, graph, failure) -> (a smallest Graph that still fails, its Failure, runs)
+    search(adapter, count, seed, order=1) -> Search (every graph's outcome, the first failure
+                                             shrunk, and Python that reproduces it)
+    code(graph, spec) -> Python over the adapter `E` that rebuilds and runs the graph
+
+A Graph has inputs x0..xk (float64 or float32 arrays, one shape from 0-d to (2, 3)) and
+nodes, each an operation applied to earlier values (inputs or nodes: shared by several later
+nodes at different depths) and, for the operators, a constant (a Python number on either
+side, or an ndarray on either side of + and *). The last node is the output y. order 1
+checks y and every input's gradient, backpropagated from gy (E.grads, or E.grad for an
+engine without many inputs); order 2 (one input) checks the engine's own gradient g =
+E.gradient(f, gy) and its backward seeded by gv, E.grad(g, x, gv), a Hessian-vector product.
+
+The oracle is the kit's small interpreter of the graph: the forward and each operation's
+derivative (reverse mode), in float64, written once over any number type with + - * / ** and
+exp, sin, cos, tanh. Run on arrays it gives y and the gradients; on Dual numbers (forward mode
+over the reverse pass) the Hessian-vector product; on Bound numbers a first-order bound on the
+rounding error of an engine that computes the same graph, each operation within OP_ULPS of
+exact, in whatever order it sums (sums are bounded by the magnitudes of their terms). The
+allowed error of each element is SAFETY times that bound: derived per graph, never a fixed
+tolerance. Every graph's oracle is cross-checked against its own central difference
+(oracle_agrees); the engine's numbers are never the judge.
+
+Generation keeps every operation where it is finite and well conditioned (DOMAIN): exp and
+tanh of arguments up to 3, divisors and negative powers' bases at least 0.5 in magnitude,
+fractional powers of values at least 0.25, every value at most 100, and graphs whose error
+bound exceeds COND_MAX ulps of their values' scale are drawn again. Inputs and constants are
+exact in float32 (multiples of 1/1024), so the engine is given exactly what the oracle uses.
+
+Shrinking is the kit's own (the core is numpy-only; hypothesis is not used): greedy, to a
+fixed point, each candidate kept only if it is still in the domain and still fails: an earlier
+node as the output, a node bypassed by one of its operands, a node's operand replaced by an
+input, unused inputs dropped, a smaller shape, simpler values (1, 0.5, a value rounded),
+ones for gy and gv, float64 for float32, order 1 for order 2.
+"""
+import functools
+import os
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+FUZZ_VAR = "CONFORMANCE_FUZZ"
+# Each operation of an engine, given exact operands, is within this many ulps of the exact
+# result: + - * / round correctly (0.5 ulp), exp, sin, cos, tanh and ** are within 1-2 ulps in
+# libm and numpy and within 4 in the vector libraries other engines use.
+OP_ULPS = 4.0
+# Margin over the first-order error bound: an engine may build a derivative from more
+# operations than the oracle does (x**c / x for x**(c-1), two products for one).
+SAFETY = 4.0
+# A graph whose error bound exceeds this many ulps of its values' scale is drawn again: its
+# tolerance would be too loose to say anything.
+COND_MAX = 1e3
+# The oracle's own central difference (oracle_agrees): step h = ORACLE_STEP * max(1, |x|) and
+# allowed disagreement ORACLE_RTOL * (1 + |g|): truncation h^2 |f'''| and rounding eps/h stay
+# below 1e-7 over the domain, while a wrong derivative rule is off by O(1).
+ORACLE_STEP = 1e-5
+ORACLE_RTOL = 1e-5
+MAX_NODES = 8
+REUSE = 0.3  # how often a node repeats an operation already in the graph
+MAX_INPUTS = 3
+SHRINK_RUNS = 400  # engine runs a shrink may take
+EXP_MAX, TANH_MAX, TRIG_MAX = 3.0, 3.0, 10.0
+DIVISOR_MIN, ROOT_MIN, VALUE_MAX = 0.5, 0.25, 100.0
+CONSTANTS = (2.0, 0.5, 3.0, -1.5, 1.25, -2.0, 0.75)
+EXPONENTS = (2, 3, -1, -2, 0.5, 1.5, 2.5)
+SHAPES = ((), (1,), (3,), (2, 3))
+GRID = 1024.0  # inputs and array constants are multiples of 1/GRID: exact in float32
+
+
+# ---------------------------------------------------------------- number types of the oracle
+
+def _fn(name, a):
+    """exp, sin, cos or tanh of a number of any of the oracle's types."""
+    return getattr(a, name)() if isinstance(a, (Dual, Bound)) else getattr(np, name)(a)
+
+
+class Dual:
+    """a + d*eps, eps^2 = 0: carries the derivative along one direction (forward mode)."""
+    __array_priority__ = 1000  # ndarray (op) Dual defers to Dual's reflected operator
+
+    def __init__(self, a, d):
+        self.a, self.d = a, d
+
+    @staticmethod
+    def _parts(b):
+        return (b.a, b.d) if isinstance(b, Dual) else (b, None)
+
+    def __add__(self, b):
+        b, db = self._parts(b)
+        return Dual(self.a + b, self.d if db is None else self.d + db)
+
+    __radd__ = __add__
+
+    def __sub__(self, b):
+        b, db = self._parts(b)
+        return Dual(self.a - b, self.d if db is None else self.d - db)
+
+    def __rsub__(self, b):
+        return Dual(b - self.a, -self.d)
+
+    def __mul__(self, b):
+        b, db = self._parts(b)
+        return Dual(self.a * b, self.d * b if db is None else self.d * b + self.a * db)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, b):
+        b, db = self._parts(b)
+        y = self.a / b
+        return Dual(y, self.d / b if db is None else (self.d - y * db) / b)
+
+    def __rtruediv__(self, b):
+        y = b / self.a
+        return Dual(y, -(y * self.d) / self.a)
+
+    def __neg__(self):
+        return Dual(-self.a, -self.d)
+
+    def __pow__(self, c):
+        return Dual(self.a ** c, c * self.a ** (c - 1) * self.d)
+
+    def exp(self):
+        y = _fn("exp", self.a)
+        return Dual(y, y * self.d)
+
+    def sin(self):
+        return Dual(_fn("sin", self.a), _fn("cos", self.a) * self.d)
+
+    def cos(self):
+        return Dual(_fn("cos", self.a), -(_fn("sin", self.a) * self.d))
+
+    def tanh(self):
+        y = _fn("tanh", self.a)
+        return Dual(y, (1.0 - y * y) * self.d)
+
+
+def _defer(method):
+    """A Bound operation with a Dual operand is the Dual's (Dual over Bound)."""
+    @functools.wraps(method)
+    def op(self, b):
+        return NotImplemented if isinstance(b, Dual) else method(self, b)
+    return op
+
+
+class Bound:
+    """A value v, a bound e on the error an engine may have in it, and m >= |v|, the sum of
+    the magnitudes of the terms that make v (what a sum's rounding is relative to, whatever
+    order it is summed in). Every operation adds u * m of its own rounding."""
+    __array_priority__ = 1000
+
+    def __init__(self, v, e, m, u):
+        self.v, self.e, self.m, self.u = v, e, m, u
+
+    def _of(self, b):
+        if isinstance(b, Bound):
+            return b
+        b = np.asarray(b, dtype=np.float64)
+        return Bound(b, 0.0, np.abs(b), self.u)
+
+    @_defer
+    def __add__(self, b):
+        b = self._of(b)
+        m = self.m + b.m
+        return Bound(self.v + b.v, self.e + b.e + self.u * m, m, self.u)
+
+    __radd__ = __add__
+
+    @_defer
+    def __sub__(self, b):
+        return self + (-self._of(b))
+
+    @_defer
+    def __rsub__(self, b):
+        return self._of(b) + (-self)
+
+    @_defer
+    def __mul__(self, b):
+        b = self._of(b)
+        m = self.m * b.m
+        e = self.e * np.abs(b.v) + np.abs(self.v) * b.e + self.e * b.e
+        return Bound(self.v * b.v, e + self.u * m, m, self.u)
+
+    __rmul__ = __mul__
+
+    @_defer
+    def __truediv__(self, b):
+        b = self._of(b)
+        v = self.v / b.v
+        room = np.abs(b.v) - b.e  # the domain keeps divisors far from zero: room > 0
+        e = (self.e + np.abs(v) * b.e) / room
+        m = self.m / np.abs(b.v)
+        return Bound(v, e + self.u * m, m, self.u)
+
+    @_defer
+    def __rtruediv__(self, b):
+        return self._of(b) / self
+
+    def __neg__(self):
+        return Bound(-self.v, self.e, self.m, self.u)
+
+    def __pow__(self, c):
+        v = self.v ** c
+        # the slope |c a^(c-1)| at its worst over a +- e: at the smaller |a| for c < 1
+        near = np.abs(self.v) + (-self.e if c < 1 else self.e)
+        slope = np.abs(c) * np.maximum(near, 0.0) ** (c - 1)
+        m = np.abs(v)
+        return Bound(v, slope * self.e + self.u * m, m, self.u)
+
+    def _unary(self, v, slope, curve):
+        m = np.abs(v)
+        return Bound(v, slope * self.e + curve * self.e * self.e + self.u * m, m, self.u)
+
+    def exp(self):
+        v = np.exp(self.v)
+        return Bound(v, v * np.expm1(self.e) + self.u * v, v, self.u)
+
+    def sin(self):
+        return self._unary(np.sin(self.v), np.abs(np.cos(self.v)), 0.5)
+
+    def cos(self):
+        return self._unary(np.cos(self.v), np.abs(np.sin(self.v)), 0.5)
+
+    def tanh(self):
+        v = np.tanh(self.v)
+        return self._unary(v, 1.0 - v * v, 1.0)
+
+
+# ---------------------------------------------------------------- operations
+
+@dataclass(frozen=True)
+class Op:
+    """An operation: arity (engine values taken), the capability it needs, how the engine is
+    called (a format over the operands' and the constant's Python text), the oracle's forward
+    and reverse rule (given the output gradient g, the operands, the output and the
+    constant), and the constant it takes: None, "scalar", "array" or "exponent"."""
+    name: str
+    arity: int
+    capability: object
+    text: str
+    forward: object
+    backward: object
+    const: object = None
+
+
+def _ops():
+    F, B = {}, {}
+    sq = lambda a: a * a  # noqa: E731
+    table = [
+        ("square", 1, None, "E.square({0})", lambda a, c: sq(a), lambda g, a, y, c: [2.0 * a * g]),
+        ("exp", 1, "exp", "E.exp({0})", lambda a, c: _fn("exp", a), lambda g, a, y, c: [y * g]),
+        ("add", 2, "add", "E.add({0}, {1})", lambda a, b, c: a + b, lambda g, a, b, y, c: [g, g]),
+        ("mul", 2, "arithmetic", "E.mul({0}, {1})", lambda a, b, c: a * b,
+         lambda g, a, b, y, c: [g * b, g * a]),
+        ("sub", 2, "arithmetic", "E.sub({0}, {1})", lambda a, b, c: a - b,
+         lambda g, a, b, y, c: [g, -g]),
+        ("div", 2, "arithmetic", "E.div({0}, {1})", lambda a, b, c: a / b,
+         lambda g, a, b, y, c: [g / b, -(g * a) / (b * b)]),
+        ("neg", 1, "arithmetic", "E.neg({0})", lambda a, c: -a, lambda g, a, y, c: [-g]),
+        ("pow", 1, "arithmetic", "E.pow({0}, {c})", lambda a, c: a ** c,
+         lambda g, a, y, c: [c * a ** (c - 1) * g], "exponent"),
+        ("sin", 1, "sin_cos", "E.sin({0})", lambda a, c: _fn("sin", a),
+         lambda g, a, y, c: [_fn("cos", a) * g]),
+        ("cos", 1, "sin_cos", "E.cos({0})", lambda a, c: _fn("cos", a),
+         lambda g, a, y, c: [-(_fn("sin", a) * g)]),
+        ("tanh", 1, "tanh", "E.tanh({0})", lambda a, c: _fn("tanh", a),
+         lambda g, a, y, c: [(1.0 - y * y) * g]),
+        # the operators (step 20-22): between engine values, and with a constant either side
+        ("+", 2, "operators", "{0} + {1}", lambda a, b, c: a + b, lambda g, a, b, y, c: [g, g]),
+        ("-", 2, "operators", "{0} - {1}", lambda a, b, c: a - b, lambda g, a, b, y, c: [g, -g]),
+        ("*", 2, "operators", "{0} * {1}", lambda a, b, c: a * b,
+         lambda g, a, b, y, c: [g * b, g * a]),
+        ("/", 2, "operators", "{0} / {1}", lambda a, b, c: a / b,
+         lambda g, a, b, y, c: [g / b, -(g * a) / (b * b)]),
+        ("-x", 1, "operators", "-{0}", lambda a, c: -a, lambda g, a, y, c: [-g]),
+        ("x**c", 1, "operators", "{0} ** {c}", lambda a, c: a ** c,
+         lambda g, a, y, c: [c * a ** (c - 1) * g], "exponent"),
+        ("c+x", 1, "operators", "{c} + {0}", lambda a, c: c + a, lambda g, a, y, c: [g], "scalar"),
+        ("x+c", 1, "operators", "{0} + {c}", lambda a, c: a + c, lambda g, a, y, c: [g], "scalar"),
+        ("c-x", 1, "operators", "{c} - {0}", lambda a, c: c - a, lambda g, a, y, c: [-g], "scalar"),
+        ("x-c", 1, "operators", "{0} - {c}", lambda a, c: a - c, lambda g, a, y, c: [g], "scalar"),
+        ("c*x", 1, "operators", "{c} * {0}", lambda a, c: c * a, lambda g, a, y, c: [c * g], "scalar"),
+        ("x*c", 1, "operators", "{0} * {c}", lambda a, c: a * c, lambda g, a, y, c: [g * c], "scalar"),
+        ("c/x", 1, "operators", "{c} / {0}", lambda a, c: c / a,
+         lambda g, a, y, c: [-(g * c) / (a * a)], "scalar"),
+        ("x/c", 1, "operators", "{0} / {c}", lambda a, c: a / c, lambda g, a, y, c: [g / c], "scalar"),
+        # an ndarray on either side of + and * (step 21)
+        ("A+x", 1, "array_operands", "{c} + {0}", lambda a, c: c + a, lambda g, a, y, c: [g], "array"),
+        ("x+A", 1, "array_operands", "{0} + {c}", lambda a, c: a + c, lambda g, a, y, c: [g], "array"),
+        ("A*x", 1, "array_operands", "{c} * {0}", lambda a, c: c * a,
+         lambda g, a, y, c: [c * g], "array"),
+        ("x*A", 1, "array_operands", "{0} * {c}", lambda a, c: a * c,
+         lambda g, a, y, c: [g * c], "array"),
+    ]
+    return {row[0]: Op(*row) for row in table}
+
+
+OPS = _ops()
+
+
+def operations(adapter):
+    """The names of OPS the engine has (its capabilities present, not missing), in OPS order."""
+    missing = getattr(adapter, "MISSING", None) or {}
+    retired = getattr(adapter, "RETIRED", None) or {}
+
+    def has(cap):
+        return cap is None or (cap not in adapter.ABSENT and cap not in missing
+                               and cap not in retired)
+    return tuple(n for n, op in OPS.items() if has(op.capability))
+
+
+def has(adapter, cap):
+    return cap not in adapter.ABSENT and cap not in (getattr(adapter, "MISSING", None) or {})
+
+
+# ---------------------------------------------------------------- graphs
+
+@dataclass
+class Graph:
+    """inputs: arrays of one shape and dtype; nodes: (op name, operand refs, constant), a ref
+    being an index into inputs + nodes; the last node is y. gy seeds y's gradient (None: the
+    engine seeds ones); order 2 differentiates the gradient again, seeded by gv."""
+    inputs: list
+    nodes: list
+    gy: object = None
+    gv: object = None
+    order: int = 1
+    seed: int = 0
+    index: int = 0
+    ops: tuple = ()
+    many: bool = False  # run through E.grads (many inputs), else E.grad
+
+    @property
+    def shape(self):
+        return self.inputs[0].shape
+
+    @property
+    def dtype(self):
+        return self.inputs[0].dtype
+
+    def size(self):
+        """What shrinking makes smaller: nodes first, then inputs, elements, odd values."""
+        odd = sum(int(not _simple(v)) for x in self._arrays() for v in np.ravel(x))
+        return (len(self.nodes), len(self.inputs), int(np.prod(self.shape)), self.order,
+                int(self.dtype != np.float64), odd)
+
+    def _arrays(self):
+        arrays = list(self.inputs) + [c for _, _, c in self.nodes if isinstance(c, np.ndarray)]
+        return arrays + [a for a in (self.gy, self.gv) if a is not None]
+
+    def describe(self):
+        return (f"{len(self.nodes)} nodes over {len(self.inputs)} input(s) of shape "
+                f"{self.shape} {self.dtype}" + (", second order" if self.order == 2 else ""))
+
+
+def _simple(v):
+    return float(v) in (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0)
+
+
+def _grid(rng, low, high, shape, dtype):
+    return np.array(np.round(rng.uniform(low, high, shape) * GRID) / GRID, dtype=dtype)
+
+
+def _with_sign(rng, shape, dtype):
+    """Seed values: magnitudes in [0.5, 1.5], random signs, exact in float32."""
+    m = _grid(rng, 0.5, 1.5, shape, np.float64)
+    return np.array(m * rng.choice((-1.0, 1.0), shape), dtype=dtype)
+
+
+def _in_domain(op, args, c, y):
+    """Whether op is finite and well conditioned at these float64 operands (see DOMAIN)."""
+    with np.errstate(all="ignore"):
+        a = np.abs(args[0]) if args else None
+        if op.name == "exp" and np.any(a > EXP_MAX):
+            return False
+        if op.name == "tanh" and np.any(a > TANH_MAX):
+            return False
+        if op.name in ("sin", "cos") and np.any(a > TRIG_MAX):
+            return False
+        if op.name in ("div", "/") and np.any(np.abs(args[1]) < DIVISOR_MIN):
+            return False
+        if op.name == "c/x" and np.any(a < DIVISOR_MIN):
+            return False
+        if op.const == "exponent":
+            if c != int(c) and np.any(args[0] < ROOT_MIN):
+                return False
+            if c < 0 and np.any(a < DIVISOR_MIN):
+                return False
+        return bool(np.all(np.isfinite(y)) and np.all(np.abs(y) <= VALUE_MAX))
+
+
+def _constant(op, rng, shape, dtype):
+    if op.const == "exponent":
+        return EXPONENTS[rng.integers(len(EXPONENTS))]
+    if op.const == "scalar":
+        return CONSTANTS[rng.integers(len(CONSTANTS))]
+    if op.const == "array":
+        return _grid(rng, -2.0, 2.0, shape, dtype)
+    return None
+
+
+def generate(adapter, seed, index, order=1, ops=None):
+    """Graph number `index` of the run seeded by `seed`, over the engine's operations (or
+    `ops`): the same for every engine with the same operations. Drawn again (from the same
+    stream) until it is in the domain and well conditioned."""
+    ops = tuple(ops or operations(adapter))
+    many = order == 1 and has(adapter, "many_inputs") and any(OPS[n].arity == 2 for n in ops)
+    shapes = SHAPES if has(adapter, "vector") else ((),)
+    rng = np.random.default_rng([seed, index, order, 44])
+    while True:
+        graph = _draw(rng, ops, many, shapes, order, has(adapter, "seed_grad"))
+        if graph is not None and valid(graph, _unit(adapter, graph)):
+            graph.seed, graph.index, graph.ops = seed, index, ops
+            graph.many = order == 1 and has(adapter, "many_inputs")
+            return graph
+
+
+def _draw(rng, ops, many, shapes, order, seeds):
+    shape = shapes[rng.integers(len(shapes))]
+    dtype = np.float32 if rng.random() < 0.25 else np.float64
+    k = int(rng.integers(1, MAX_INPUTS + 1)) if many else 1
+    inputs = [_grid(rng, -2.0, 2.0, shape, dtype) for _ in range(k)]
+    values = [x.astype(np.float64) for x in inputs]
+    nodes, want = [], int(rng.integers(1, MAX_NODES + 1))
+    for _ in range(8 * want):
+        if len(nodes) == want:
+            break
+        used = [name for name, _, _ in nodes]
+        if used and rng.random() < REUSE:  # the same operation used twice
+            op = OPS[used[rng.integers(len(used))]]
+        else:
+            op = OPS[ops[rng.integers(len(ops))]]
+        last = len(values) - 1
+        refs = [last if rng.random() < 0.5 else int(rng.integers(len(values)))]
+        if op.arity == 2:
+            refs.append(int(rng.integers(len(values))))
+            rng.shuffle(refs)
+        c = _constant(op, rng, shape, dtype)
+        args = [values[r] for r in refs]
+        with np.errstate(all="ignore"):
+            y = np.asarray(op.forward(*args, c), dtype=np.float64)
+        if _in_domain(op, args, c, y):
+            nodes.append((op.name, tuple(refs), c))
+            values.append(y)
+    if not nodes:
+        return None
+    graph = _prune(Graph(inputs, nodes, order=order))
+    if graph is None or len(graph.inputs) < k:
+        return None  # an input the output does not depend on: draw again
+    if seeds:
+        graph.gy = _with_sign(rng, shape, dtype)
+        graph.gv = _with_sign(rng, shape, dtype) if order == 2 else None
+    return graph
+
+
+def _prune(graph):
+    """The graph without nodes y does not depend on and without unused inputs (None if y is
+    an input)."""
+    n = len(graph.inputs)
+    live = {n + len(graph.nodes) - 1}
+    for k in range(n + len(graph.nodes) - 1, n - 1, -1):
+        if k in live:
+            live.update(graph.nodes[k - n][1])
+    keep = [i for i in range(n + len(graph.nodes)) if i in live]
+    if not keep or keep[-1] < n:
+        return None
+    new = {old: i for i, old in enumerate(keep)}
+    inputs = [graph.inputs[i] for i in keep if i < n]
+    nodes = [(graph.nodes[i - n][0], tuple(new[r] for r in graph.nodes[i - n][1]),
+              graph.nodes[i - n][2]) for i in keep if i >= n]
+    return replace(graph, inputs=inputs, nodes=nodes)
+
+
+# ---------------------------------------------------------------- the oracle
+
+def evaluate(graph, xs):
+    """Every value of the graph (inputs, then nodes) from inputs xs of any number type."""
+    values = list(xs)
+    for name, refs, c in graph.nodes:
+        op = OPS[name]
+        values.append(op.forward(*[values[r] for r in refs], c))
+    return values
+
+
+def backpropagate(graph, values, gy):
+    """The gradient of <gy, y> with respect to each input, by the graph's reverse rules."""
+    n = len(graph.inputs)
+    grads = [None] * len(values)
+    grads[-1] = gy
+    for k in range(len(values) - 1, n - 1, -1):
+        if grads[k] is None:
+            continue
+        name, refs, c = graph.nodes[k - n]
+        op = OPS[name]
+        for r, g in zip(refs, op.backward(grads[k], *[values[r] for r in refs], values[k], c)):
+            grads[r] = g if grads[r] is None else grads[r] + g
+    return grads[:n]
+
+
+def _parts(g, zero):
+    """(value, [derivative]) of a Dual; a gradient that is not a Dual does not depend on x."""
+    return (g.a, [g.d]) if isinstance(g, Dual) else (g, [zero])
+
+
+def _seed(graph, which):
+    a = graph.gy if which == "gy" else graph.gv
+    return np.ones(graph.shape) if a is None else a.astype(np.float64)
+
+
+def oracle(graph):
+    """The kit's float64 values: order 1, (y, [gradient of each input]); order 2,
+    (g, [Hessian-vector product]) with g the gradient of <gy, y>."""
+    xs = [x.astype(np.float64) for x in graph.inputs]
+    gy = _seed(graph, "gy")
+    if graph.order == 1:
+        with np.errstate(all="ignore"):
+            values = evaluate(graph, xs)
+            return np.asarray(values[-1]), [np.asarray(g) for g in backpropagate(graph, values, gy)]
+    with np.errstate(all="ignore"):
+        values = evaluate(graph, [Dual(xs[0], _seed(graph, "gv"))])
+        (g,) = backpropagate(graph, values, gy)
+    return _parts(g, np.zeros(graph.shape))
+
+
+def bounds(graph, u):
+    """The error allowed to an engine in each value oracle() gives, elementwise, for an engine
+    whose operations are each within u (relative) of exact: SAFETY times the Bound."""
+    xs = [Bound(x.astype(np.float64), 0.0, np.abs(x.astype(np.float64)), u) for x in graph.inputs]
+    gy = Bound(_seed(graph, "gy"), 0.0, np.abs(_seed(graph, "gy")), u)
+    with np.errstate(all="ignore"):
+        if graph.order == 1:
+            values = evaluate(graph, xs)
+            out = [values[-1]] + backpropagate(graph, values, gy)
+            return [SAFETY * np.broadcast_to(b.e, graph.shape) for b in out]
+        gv = Bound(_seed(graph, "gv"), 0.0, np.abs(_seed(graph, "gv")), u)
+        values = evaluate(graph, [Dual(xs[0], gv)])
+        (g,) = backpropagate(graph, values, gy)
+    g, hvp = _parts(g, Bound(np.zeros(graph.shape), 0.0, 0.0, u))
+    return [SAFETY * np.broadcast_to(g.e, graph.shape), SAFETY * np.broadcast_to(hvp[0].e, graph.shape)]
+
+
+def _unit(adapter, graph):
+    """u: OP_ULPS of the dtype the engine computes this graph in."""
+    wide = graph.dtype == np.float64 and has(adapter, "float64")
+    return OP_ULPS * float(np.finfo(np.float64 if wide else np.float32).eps)
+
+
+def valid(graph, u):
+    """In the domain (every operation) and well conditioned (bounds within COND_MAX ulps)."""
+    xs = [x.astype(np.float64) for x in graph.inputs]
+    values = evaluate(graph, xs)
+    for (name, refs, c), y in zip(graph.nodes, values[len(xs):]):
+        if not _in_domain(OPS[name], [values[r] for r in refs], c, y):
+            return False
+    want = oracle(graph)
+    for got, bound in zip([want[0]] + want[1], bounds(graph, u)):
+        scale = np.max(np.abs(got)) if np.size(got) else 0.0
+        if not (np.all(np.isfinite(got)) and np.all(np.isfinite(bound))):
+            return False
+        if scale == 0 or np.max(bound) > COND_MAX * u * scale:
+            return False
+    return True
+
+
+def oracle_agrees(graph):
+    """None if the oracle's derivatives match its own central difference along a seeded
+    direction, else why not: a fault in the kit, never the engine's."""
+    rng = np.random.default_rng([graph.seed, graph.index, 7])
+    xs = [x.astype(np.float64) for x in graph.inputs]
+    ws = [rng.uniform(0.5, 1.5, graph.shape) * rng.choice((-1.0, 1.0), graph.shape) for _ in xs]
+    hs = [ORACLE_STEP * np.maximum(1.0, np.abs(x)) for x in xs]
+    want, got = oracle(graph)
+    gy = _seed(graph, "gy")
+
+    def phi(t):
+        shifted = [x + t * h * w for x, h, w in zip(xs, hs, ws)]
+        if graph.order == 1:
+            return float(np.sum(gy * evaluate(graph, shifted)[-1]))
+        values = evaluate(graph, shifted)
+        (g,) = backpropagate(graph, values, gy)
+        return float(np.sum(_seed(graph, "gv") * g))
+    with np.errstate(all="ignore"):
+        numeric = (phi(1.0) - phi(-1.0)) / 2
+    analytic = float(sum(np.sum(g * h * w) for g, h, w in zip(got, hs, ws)))
+    scale = float(sum(np.sum(np.abs(g * h * w)) for g, h, w in zip(got, hs, ws)))
+    step = float(sum(np.sum(h * np.abs(w)) for h, w in zip(hs, ws)))
+    if abs(numeric - analytic) <= ORACLE_RTOL * (step + scale):
+        return None
+    return (f"the kit's oracle gives {analytic / step!r} along a direction where its own central "
+            f"difference gives {numeric / step!r}: a fault in the kit, not in the engine; "
+            f"report it with this graph")
+
+
+# ---------------------------------------------------------------- the engine
+
+@dataclass
+class Failure:
+    what: str  # one line: what the engine got wrong
+
+
+def build(adapter, graph):
+    """The graph as a function of engine values, over the adapter's operations."""
+    E = adapter
+
+    def f(*xs):
+        values = list(xs)
+        for name, refs, c in graph.nodes:
+            values.append(_apply(E, name, [values[r] for r in refs], c))
+        return values[-1]
+    return f
+
+
+def _apply(E, name, args, c):
+    if isinstance(c, np.ndarray):
+        c = c.copy()  # an engine that writes to an operand must not change the graph
+    if name == "square":
+        return E.square(args[0])
+    if name in ("exp", "sin", "cos", "tanh", "neg"):
+        return getattr(E, name)(args[0])
+    if name in ("add", "mul", "sub", "div"):
+        return getattr(E, name)(*args)
+    if name == "pow":
+        return E.pow(args[0], c)
+    a = args[0]
+    b = args[1] if len(args) > 1 else None
+    return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+            "-x": lambda: -a, "x**c": lambda: a ** c,
+            "c+x": lambda: c + a, "x+c": lambda: a + c, "c-x": lambda: c - a,
+            "x-c": lambda: a - c, "c*x": lambda: c * a, "x*c": lambda: a * c,
+            "c/x": lambda: c / a, "x/c": lambda: a / c, "A+x": lambda: c + a,
+            "x+A": lambda: a + c, "A*x": lambda: c * a, "x*A": lambda: a * c}[name]()
+
+
+def run(adapter, graph):
+    """What the engine gives for the graph, as oracle() does: (y, [grads]) or (g, [hvp])."""
+    E, f = adapter, build(adapter, graph)
+    gy = None if graph.gy is None else graph.gy.copy()
+    xs = [x.copy() for x in graph.inputs]
+    if graph.order == 2:
+        g = E.gradient(f, gy)
+        gv = None if graph.gv is None else graph.gv.copy()
+        y, gx = E.grad(g, xs[0], gv)
+        return y, [gx]
+    if graph.many:
+        y, gxs = E.grads(f, xs, gy)
+        return y, list(gxs)
+    y, gx = E.grad(f, xs[0], gy)
+    return y, [gx]
+
+
+def check(adapter, graph):
+    """None if the engine's values match the oracle's within the graph's bounds, else a
+    Failure naming the first value that does not (or what the engine raised)."""
+    want_y, want_gs = oracle(graph)
+    allowed = bounds(graph, _unit(adapter, graph))
+    try:
+        got_y, got_gs = run(adapter, graph)
+    except Exception as exc:  # the engine's error is the finding
+        text = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        return Failure(f"the engine raised {text}")
+    first, rest = ("g", "hvp") if graph.order == 2 else ("y", "gx")
+    names = [first] + [f"{rest}{i}" if graph.order == 1 else rest for i in range(len(want_gs))]
+    if len(got_gs) != len(want_gs):
+        return Failure(f"the engine gave {len(got_gs)} gradients for {len(want_gs)} inputs")
+    wide = graph.dtype == np.float64 and has(adapter, "float64")
+    for name, got, want, bound in zip(names, [got_y] + got_gs, [want_y] + want_gs, allowed):
+        if got is None:
+            return Failure(f"the engine left {name} None")
+        try:
+            got = np.asarray(got)
+        except Exception as exc:
+            return Failure(f"{name} is not array-like: {type(exc).__name__}: {exc}"[:300])
+        if got.shape != graph.shape:
+            return Failure(f"{name} has shape {got.shape}, must have the inputs' shape "
+                           f"{graph.shape}")
+        if wide and got.dtype != np.float64 or not np.issubdtype(got.dtype, np.floating):
+            return Failure(f"{name} has dtype {got.dtype}, must be "
+                           f"{'float64' if wide else 'floating'} like the inputs")
+        with np.errstate(all="ignore"):
+            error = np.abs(got.astype(np.float64) - want)
+        bad = ~(error <= bound)
+        if np.any(bad):
+            i = tuple(int(j) for j in np.argwhere(bad)[0]) if got.ndim else ()
+            where = f"{name}[{', '.join(map(str, i))}]" if i else name
+            return Failure(f"{where} = {float(got[i])!r}, the kit's float64 oracle gives "
+                           f"{float(want[i])!r} (error {float(error[i]):.3g}, allowed "
+                           f"{float(bound[i]):.3g}: {SAFETY:g} x the graph's rounding bound)")
+    return None
+
+
+# ---------------------------------------------------------------- shrinking
+
+def shrink(adapter, graph, failure, budget=SHRINK_RUNS):
+    """A smallest graph (Graph.size) that still fails, its Failure and the engine runs taken:
+    greedy, each candidate kept if it is in the domain and fails, until none is smaller."""
+    runs = 0
+    seen = set()
+    improved = True
+    while improved and runs < budget:
+        improved = False
+        for candidate in _candidates(graph):
+            if candidate is None or candidate.size() >= graph.size():
+                continue
+            key = _key(candidate)
+            if key in seen:
+                continue
+            seen.add(key)
+            if not valid(candidate, _unit(adapter, candidate)):
+                continue
+            runs += 1
+            found = check(adapter, candidate)
+            if found is not None:
+                graph, failure, improved = candidate, found, True
+                break
+            if runs >= budget:
+                break
+    return graph, failure, runs
+
+
+def _key(graph):
+    parts = [graph.order, str(graph.dtype)]
+    parts += [a.tobytes() + str(a.shape).encode() for a in graph.inputs]
+    parts += [(n, r, c.tobytes() if isinstance(c, np.ndarray) else c) for n, r, c in graph.nodes]
+    parts += [None if a is None else a.tobytes() for a in (graph.gy, graph.gv)]
+    return repr(parts)
+
+
+def _candidates(graph):
+    n, nodes = len(graph.inputs), graph.nodes
+    if graph.order == 2:
+        yield replace(graph, order=1, gv=None)
+    for k in range(len(nodes) - 1):  # an earlier node as the output
+        yield _prune(replace(graph, nodes=nodes[:k + 1]))
+    for k, (name, refs, c) in enumerate(nodes):  # a node bypassed by one of its operands
+        for r in dict.fromkeys(refs):
+            yield _bypass(graph, n + k, r)
+    for k, (name, refs, c) in enumerate(nodes):  # an operand replaced by an input
+        for j, r in enumerate(refs):
+            for i in range(n):
+                if r != i:
+                    new = list(nodes)
+                    new[k] = (name, refs[:j] + (i,) + refs[j + 1:], c)
+                    yield _prune(replace(graph, nodes=new))
+    for k, (name, refs, c) in enumerate(nodes):  # a simpler operation
+        for simpler in _simpler_ops(graph, name):
+            new = list(nodes)
+            new[k] = (simpler, refs[:OPS[simpler].arity], _simpler_constant(OPS[simpler], c,
+                                                                             graph))
+            yield _prune(replace(graph, nodes=new))
+    for shape, start in _smaller_shapes(graph.shape):
+        yield _reshaped(graph, shape, start)
+    if graph.dtype != np.float64:
+        yield _retyped(graph, np.float64)
+    for which in ("gy", "gv"):
+        a = getattr(graph, which)
+        if a is not None and not np.all(a == 1):
+            yield replace(graph, **{which: np.ones_like(a)})
+    yield from _simpler_values(graph)
+
+
+def _bypass(graph, k, r):
+    """Every use of value k replaced by value r; k then falls out (pruned)."""
+    n = len(graph.inputs)
+    nodes = list(graph.nodes)
+    last = k == n + len(nodes) - 1
+    if last:
+        if r < n:
+            return None
+        return _prune(replace(graph, nodes=nodes[:r - n + 1]))
+    nodes = [(name, tuple(r if q == k else q for q in refs), c) for name, refs, c in nodes]
+    return _prune(replace(graph, nodes=nodes))
+
+
+def _simpler_ops(graph, name):
+    """Operations to try in name's place, simplest first (those the graph's engine has)."""
+    order = ("square", "neg", "add", "mul", "sub", "exp", "sin", "cos")
+    mine = [o for o in order if o in graph.ops and o != name]
+    if OPS[name].const == "array":
+        mine = [o for o in ("x+c", "x*c", "c+x", "c*x") if o in graph.ops] + mine
+    return [o for o in mine if OPS[o].arity <= OPS[name].arity]
+
+
+def _simpler_constant(op, c, graph):
+    if op.const == "exponent":
+        return 2
+    if op.const == "scalar":
+        return 2.0
+    if op.const == "array":
+        return np.full(graph.shape, 2.0, dtype=graph.dtype)
+    return None
+
+
+def _smaller_shapes(shape):
+    """(shape, first element kept) to try: each single element, then the first three."""
+    size = int(np.prod(shape))
+    small = [(s, j) for s in ((), (1,)) if size > 1 or s != shape for j in range(size)
+             if s != shape]
+    return small + [((3,), 0)] * (size > 3)
+
+
+def _reshaped(graph, shape, start=0):
+    def cut(a):
+        return None if a is None else np.ascontiguousarray(
+            np.ravel(a)[start:start + int(np.prod(shape))].reshape(shape))
+    nodes = [(n, r, cut(c) if isinstance(c, np.ndarray) else c) for n, r, c in graph.nodes]
+    return replace(graph, inputs=[cut(x) for x in graph.inputs], nodes=nodes,
+                   gy=cut(graph.gy), gv=cut(graph.gv))
+
+
+def _retyped(graph, dtype):
+    def cast(a):
+        return None if a is None else a.astype(dtype)
+    nodes = [(n, r, cast(c) if isinstance(c, np.ndarray) else c) for n, r, c in graph.nodes]
+    return replace(graph, inputs=[cast(x) for x in graph.inputs], nodes=nodes,
+                   gy=cast(graph.gy), gv=cast(graph.gv))
+
+
+def _simpler_values(graph):
+    """Each input element made 1.0, 0.5, -1.0, then rounded to a quarter."""
+    for i, x in enumerate(graph.inputs):
+        for j in range(x.size):
+            old = float(x.ravel()[j])
+            for v in (1.0, 0.5, -1.0, -0.5, 2.0, np.round(old * 4) / 4):
+                if v == old:
+                    continue
+                y = x.copy()
+                y.ravel()[j] = v  # x is contiguous: ravel is a view
+                inputs = list(graph.inputs)
+                inputs[i] = y
+                yield replace(graph, inputs=inputs)
+
+
+# ---------------------------------------------------------------- Python for a graph
+
+def _literal(a):
+    a = np.asarray(a)
+    dtype = "" if a.dtype == np.float64 else f", dtype=np.{a.dtype}"
+    return f"np.array({a.tolist()!r}{dtype})"
+
+
+def _const_text(c):
+    return _literal(c) if isinstance(c, np.ndarray) else repr(c)
+
+
+def code(graph, spec=None):
+    """Python over `E` (the engine's adapter, which only renames its operations) that builds
+    and runs the graph as the check does, then prints what the engine gives and what the kit's
+    oracle says it must give; with spec, first the lines that load the engine as E."""
+    n = len(graph.inputs)
+    names = [f"x{i}" for i in range(n)] + [f"t{k + 1}" for k in range(len(graph.nodes))]
+    lines = ["import numpy as np", "from dezero_conformance import adapters",
+             f"E = adapters.load({spec!r})"] if spec is not None else []
+    lines.append(f"def f({', '.join(names[:n])}):")
+    for k, (name, refs, c) in enumerate(graph.nodes):
+        expr = OPS[name].text.format(*[names[r] for r in refs], c=_const_text(c))
+        lines.append(f"    {names[n + k]} = {expr}")
+    lines.append(f"    return {names[-1]}")
+    gy = "" if graph.gy is None else f", {_literal(graph.gy)}"
+    xs = [_literal(x) for x in graph.inputs]
+    want, wants = oracle(graph)
+    if graph.order == 2:
+        gv = "" if graph.gv is None else f", {_literal(graph.gv)}"
+        lines += [f"g = E.gradient(f{gy})", f"gx, hvp = E.grad(g, {xs[0]}{gv})",
+                  "print(gx, hvp)", f"# the kit's oracle: gx = {_literal(want)}, "
+                                    f"hvp = {_literal(wants[0])}"]
+    elif graph.many:
+        lines += [f"y, gxs = E.grads(f, [{', '.join(xs)}]{gy})", "print(y, gxs)",
+                  f"# the kit's oracle: y = {_literal(want)}, "
+                  f"gxs = [{', '.join(_literal(g) for g in wants)}]"]
+    else:
+        lines += [f"y, gx = E.grad(f, {xs[0]}{gy})", "print(y, gx)",
+                  f"# the kit's oracle: y = {_literal(want)}, gx = {_literal(wants[0])}"]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- a search
+
+@dataclass
+class Search:
+    """The outcome of search(): the graphs run, the indices of those that failed, and the
+    first failure, shrunk."""
+    count: int
+    seed: int
+    order: int
+    failed: list = field(default_factory=list)
+    first: object = None  # (graph, Failure) as generated
+    shrunk: object = None  # (graph, Failure, runs)
+    oracle_faults: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.failed and not self.oracle_faults
+
+
+def budget(default):
+    """CONFORMANCE_FUZZ, the number of graphs to run, else default."""
+    raw = os.environ.get(FUZZ_VAR, "")
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{FUZZ_VAR}={raw!r} is not a positive number of graphs; set it to "
+                         f"e.g. 10000 for a long search, or unset it")
+    return value
+
+
+def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0):
+    """Run graphs start .. start+count-1 of seed; shrink the first that fails."""
+    result = Search(count, seed, order)
+    for index in range(start, start + count):
+        graph = generate(adapter, seed, index, order)
+        fault = oracle_agrees(graph)
+        if fault is not None:
+            result.oracle_faults.append((index, fault))
+            continue
+        failure = check(adapter, graph)
+        if failure is not None:
+            result.failed.append(index)
+            if result.first is None:
+                result.first = (graph, failure)
+    if result.first is not None:
+        graph, failure = result.first
+        small, why, runs = shrink(adapter, graph, failure, shrink_budget)
+        result.shrunk = (small, why, runs)
+    return result
+

@@ -1,0 +1,52 @@
+"""Random graphs over the engine's own operations (fuzz.py): shared nodes at different depths,
+constants and ndarrays on either side, 0-d to (2, 3), float64 and float32; the values and
+gradients must be the kit's, within each graph's own rounding bound; a failure is shrunk to
+a smallest failing graph and printed as Python."""
+import unittest
+
+from dezero_conformance.conformance import fuzz
+from dezero_conformance.conformance.support import Clauses, heavy, seed
+from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+
+# Graphs per run without CONFORMANCE_FUZZ: a few seconds on the reference, and every one of
+# the kit's broken stage-2 and stage-3 engines caught (tests/test_fuzz.py).
+FIRST_GRAPHS = 300
+SECOND_GRAPHS = 150
+LISTED = 12  # failing graphs named in a message
+
+
+class RandomGraphClauses(Clauses):
+
+    @heavy
+    def test_random_graphs(self):
+        """S44 (step 9): random graphs of the engine's operations give the kit's values and gradients."""
+        self.check_graphs(1, FIRST_GRAPHS)
+
+    @heavy
+    def test_random_second_derivatives(self):
+        """S45 (step 33): the gradients of random graphs differentiate again to the kit's Hessian-vector products."""
+        self.require("higher_order")
+        self.check_graphs(2, SECOND_GRAPHS)
+
+    def check_graphs(self, order, default):
+        E = self.engine
+        count = fuzz.budget(default)
+        result = fuzz.search(E, count, seed(), order)
+        if result.oracle_faults:
+            index, why = result.oracle_faults[0]
+            raise RuntimeError(f"{self.clause}: graph {index}: {why}")
+        if result.ok:
+            return
+        graph, failure = result.first
+        small, why, runs = result.shrunk
+        self.call(fuzz.code(small))
+        listed = ", ".join(map(str, result.failed[:LISTED])) + (
+            ", ..." if len(result.failed) > LISTED else "")
+        self.fail(f"{self.clause}: {len(result.failed)} of {count} random graphs failed "
+                  f"({fuzz.FUZZ_VAR}={count}, seed {seed()}; graphs {listed}). Graph "
+                  f"{graph.index} ({graph.describe()}): {failure.what}. Shrunk in {runs} runs "
+                  f"to {small.describe()}: {why.what}:\n{fuzz.code(small)}")
+
+
+class TestRandomGraphs(RandomGraphClauses, unittest.TestCase):
+    pass
