@@ -41,12 +41,15 @@ input, unused inputs dropped, a smaller shape, simpler values (1, 0.5, a value r
 ones for gy and gv, float64 for float32, order 1 for order 2.
 """
 import functools
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 FUZZ_VAR = "CONFORMANCE_FUZZ"
+LOG_VAR = "CONFORMANCE_FUZZ_LOG"  # a file the clauses append each graph's outcome to
 # Each operation of an engine, given exact operands, is within this many ulps of the exact
 # result: + - * / round correctly (0.5 ulp), exp, sin, cos, tanh and ** are within 1-2 ulps in
 # libm and numpy and within 4 in the vector libraries other engines use.
@@ -347,8 +350,8 @@ class Graph:
     def size(self):
         """What shrinking makes smaller: nodes first, then inputs, elements, odd values."""
         odd = sum(int(not _simple(v)) for x in self._arrays() for v in np.ravel(x))
-        return (len(self.nodes), len(self.inputs), int(np.prod(self.shape)), self.order,
-                int(self.dtype != np.float64), odd)
+        return (len(self.nodes), len(self.inputs), int(np.prod(self.shape)), len(self.shape),
+                self.order, int(self.dtype != np.float64), odd)
 
     def _arrays(self):
         arrays = list(self.inputs) + [c for _, _, c in self.nodes if isinstance(c, np.ndarray)]
@@ -415,7 +418,7 @@ def generate(adapter, seed, index, order=1, ops=None):
     rng = np.random.default_rng([seed, index, order, 44])
     while True:
         graph = _draw(rng, ops, many, shapes, order, has(adapter, "seed_grad"))
-        if graph is not None and valid(graph, _unit(adapter, graph)):
+        if graph is not None and valid(graph):
             graph.seed, graph.index, graph.ops = seed, index, ops
             graph.many = order == 1 and has(adapter, "many_inputs")
             return graph
@@ -551,8 +554,10 @@ def _unit(adapter, graph):
     return OP_ULPS * float(np.finfo(np.float64 if wide else np.float32).eps)
 
 
-def valid(graph, u):
-    """In the domain (every operation) and well conditioned (bounds within COND_MAX ulps)."""
+def valid(graph, u=OP_ULPS * float(np.finfo(np.float64).eps)):
+    """In the domain (every operation) and well conditioned (bounds within COND_MAX ulps).
+    The bounds are linear in u, so the verdict is the same for every engine's precision, and
+    engines with the same operations run the same graphs."""
     xs = [x.astype(np.float64) for x in graph.inputs]
     values = evaluate(graph, xs)
     for (name, refs, c), y in zip(graph.nodes, values[len(xs):]):
@@ -711,7 +716,7 @@ def shrink(adapter, graph, failure, budget=SHRINK_RUNS):
             if key in seen:
                 continue
             seen.add(key)
-            if not valid(candidate, _unit(adapter, candidate)):
+            if not valid(candidate):
                 continue
             runs += 1
             found = check(adapter, candidate)
@@ -911,9 +916,18 @@ def budget(default):
     return value
 
 
-def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0):
-    """Run graphs start .. start+count-1 of seed; shrink the first that fails."""
+def key(graph):
+    """A graph's identity across engines: a hash of its Python (code()), the same for every
+    engine that runs it."""
+    return hashlib.sha1(code(graph).encode()).hexdigest()[:12]
+
+
+def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0, log=None):
+    """Run graphs start .. start+count-1 of seed; shrink the first that fails. With log (a
+    path; the clauses take CONFORMANCE_FUZZ_LOG), append a JSON line per graph: its key,
+    index, order, and what failed (None if it passed)."""
     result = Search(count, seed, order)
+    lines = []
     for index in range(start, start + count):
         graph = generate(adapter, seed, index, order)
         fault = oracle_agrees(graph)
@@ -921,10 +935,16 @@ def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0):
             result.oracle_faults.append((index, fault))
             continue
         failure = check(adapter, graph)
+        if log:
+            lines.append(json.dumps({"key": key(graph), "index": index, "order": order,
+                                     "seed": seed, "failure": failure and failure.what}))
         if failure is not None:
             result.failed.append(index)
             if result.first is None:
                 result.first = (graph, failure)
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
     if result.first is not None:
         graph, failure = result.first
         small, why, runs = shrink(adapter, graph, failure, shrink_budget)

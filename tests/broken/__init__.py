@@ -77,9 +77,9 @@ MUTANTS = [
     Mutant("base_forward_is_identity", {"S3"}, "base Function.forward returns x",
            ('        raise NotImplementedError(f"{type(self).__name__}.forward: subclass '
             'Function and define it")\n', "        return x\n")),
-    Mutant("exp_rounded_e", {"S2", "S4", "S5", "S6", "S8", "S15"}, "Exp.forward uses e rounded to 2.71828",
+    Mutant("exp_rounded_e", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"}, "Exp.forward uses e rounded to 2.71828",
            ("        return np.exp(x)\n", "        return 2.71828 ** x\n")),
-    Mutant("square_is_x_abs_x", {"S2", "S4", "S5", "S6", "S8", "S15"}, "Square.forward computes x*|x|",
+    Mutant("square_is_x_abs_x", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"}, "Square.forward computes x*|x|",
            ("        return x ** 2\n", "        return x * np.abs(x)\n")),
     Mutant("forward_difference", {"S5"}, "numerical_diff is a forward difference",
            ("    return (y1.data - y0.data) / (2 * eps)\n",
@@ -87,7 +87,7 @@ MUTANTS = [
     Mutant("numerical_diff_ignores_eps", {"S5"}, "numerical_diff always steps by 1e-4",
            ("def numerical_diff(f, x, eps=1e-4):\n",
             "def numerical_diff(f, x, eps=1e-4):\n    eps = 1e-4\n")),
-    Mutant("exp_backward_float32", {"S5", "S6", "S8", "S15"}, "Exp.backward computes in float32",
+    Mutant("exp_backward_float32", {"S5", "S6", "S8", "S15", "S44"}, "Exp.backward computes in float32",
            ("        return np.exp(x) * gy\n",
             "        return np.exp(x.astype(np.float32)) * gy\n")),
     Mutant("exp_backward_mutates_gy", {"S16"}, "Exp.backward multiplies gy in place (arrays "
@@ -95,7 +95,7 @@ MUTANTS = [
            ("        return np.exp(x) * gy\n", "        gy *= np.exp(x)\n        return gy\n")),
     Mutant("no_output_link", {"S7"}, "Function does not keep its output",
            ("        self._output = weakref.ref(output)\n", "")),
-    Mutant("skips_last_step", {"S5", "S6", "S8", "S9", "S11", "S15"},
+    Mutant("skips_last_step", {"S5", "S6", "S8", "S9", "S11", "S15", "S44"},
            "backward never applies the first Function: x.grad is a.grad",
            ("            x.grad = gy = f.backward(gy)\n",
             "            x.grad = gy = f.backward(gy) if x.creator is not None else gy\n")),
@@ -105,14 +105,14 @@ MUTANTS = [
             "                x.grad = None\n")),
     Mutant("recursive_backward", {"S9"}, "backward recurses through the creators (step 7)",
            RECURSIVE_BACKWARD),
-    Mutant("shared_exp_instance", {"S8", "S10"}, "exp() reuses one Exp instance: exp(exp(x)) "
+    Mutant("shared_exp_instance", {"S8", "S10", "S44"}, "exp() reuses one Exp instance: exp(exp(x)) "
            "is its own creator, and backward never ends",
            ("def exp(x):\n    return Exp()(x)\n", "_exp = Exp()\n\n\ndef exp(x):\n    return _exp(x)\n"),
-           misbehaves={"S8": "TIMEOUT"}),
-    Mutant("overwrites_preset_grad", {"S6", "S11", "S15"}, "backward always seeds ones",
+           misbehaves={"S8": "TIMEOUT", "S44": "TIMEOUT"}),
+    Mutant("overwrites_preset_grad", {"S6", "S11", "S15", "S44"}, "backward always seeds ones",
            ("        if self.grad is None:\n            self.grad = np.ones_like(self.data)\n",
             "        self.grad = np.ones_like(self.data)\n")),
-    Mutant("truth_tests_preset_grad", {"S6", "S8", "S11", "S15", "S16"},
+    Mutant("truth_tests_preset_grad", {"S6", "S8", "S11", "S15", "S16", "S44"},
            "backward tests `not self.grad`: a preset 0.0 is reseeded, a preset vector raises",
            ("        if self.grad is None:\n", "        if not self.grad:\n")),
     Mutant("seeds_scalar_one", {"S11"}, "backward seeds np.array(1.0) whatever y's shape",
@@ -153,12 +153,12 @@ MUTANTS += [
            ("            f = x.creator\n",
             "            f = x.creator\n            steps += 1\n"
             "            while steps > 500:\n                pass\n"), misbehaves="TIMEOUT"),
-    Mutant("segfaults_on_matrices", {"S2", "S4", "S6", "S8", "S15", "S16"},
+    Mutant("segfaults_on_matrices", {"S2", "S4", "S6", "S8", "S15", "S16", "S44"},
            "Exp.forward dereferences NULL on a 2-D input",
            ("        return np.exp(x)\n",
             "        if np.ndim(x) == 2:\n            import ctypes\n"
             "            ctypes.string_at(0)\n        return np.exp(x)\n"), misbehaves="CRASH"),
-    Mutant("raises_in_forward", {"S2", "S4", "S5", "S6", "S8", "S10", "S11", "S14", "S15", "S16"},
+    Mutant("raises_in_forward", {"S2", "S4", "S5", "S6", "S8", "S10", "S11", "S14", "S15", "S16", "S44"},
            "Square.forward raises on a negative input",
            ("        return x ** 2\n",
             "        if np.any(x < 0):\n            raise ArithmeticError('negative input')\n"
@@ -184,12 +184,12 @@ MUTANTS += [
            "as_array converts numbers.Number only (not str, bytes or np.bool_)",
            ("    if np.isscalar(x):\n",
             "    import numbers\n    if isinstance(x, numbers.Number):\n")),
-    Mutant("exp_state_on_class", {"S8"},
+    Mutant("exp_state_on_class", {"S8", "S44"},
            "Exp keeps its input on the class: right until two Exps are alive at once",
            ("        return np.exp(x)\n\n    def backward(self, gy):\n        x = self.input.data\n",
             "        Exp.last_x = x\n        return np.exp(x)\n\n    def backward(self, gy):\n"
             "        x = Exp.last_x\n")),
-    Mutant("exp_backward_atleast_1d", {"S5", "S6", "S8", "S15"},
+    Mutant("exp_backward_atleast_1d", {"S5", "S6", "S8", "S15", "S44"},
            "Exp backward returns np.atleast_1d(...): shape (1,) for a 0-d input",
            ("        return np.exp(x) * gy\n", "        return np.atleast_1d(np.exp(x) * gy)\n")),
     Mutant("square_backward_writes_large_gy", {"S16"},
@@ -211,7 +211,7 @@ MUTANTS += [
            isolated=True),
     Mutant("exp_clips_input", {"S4"}, "Exp.forward clips x to [-30, 30] against overflow",
            ("        return np.exp(x)\n", "        return np.exp(np.clip(x, -30, 30))\n")),
-    Mutant("exp_backward_abs", {"S6", "S8", "S15"},
+    Mutant("exp_backward_abs", {"S6", "S8", "S15", "S44"},
            "Exp backward uses exp(|x|): wrong for negative inputs only",
            ("        return np.exp(x) * gy\n", "        return np.exp(np.abs(x)) * gy\n")),
     Mutant("variable_casts_to_float64", {"S1"},
@@ -229,11 +229,11 @@ MUTANTS += [
 
 # Engines that misbehave as processes: the kit must end, report the clause, and leave nothing.
 MUTANTS += [
-    Mutant("exits_in_backward", {"S5", "S6", "S8", "S15", "S16"},
+    Mutant("exits_in_backward", {"S5", "S6", "S8", "S15", "S16", "S44"},
            "Exp backward calls sys.exit(0)",
            ("        return np.exp(x) * gy\n", "        import sys\n        sys.exit(0)\n"),
            misbehaves="EXIT"),
-    Mutant("os_exit_in_backward", {"S5", "S6", "S8", "S15", "S16"},
+    Mutant("os_exit_in_backward", {"S5", "S6", "S8", "S15", "S16", "S44"},
            "Exp backward calls os._exit(0), ending the process at once",
            ("        return np.exp(x) * gy\n", "        import os\n        os._exit(0)\n"),
            misbehaves="EXIT"),
@@ -246,20 +246,20 @@ STAGE2_ADD_FUNC = ("            if f not in seen_set:\n"
                    "                seen_set.add(f)\n"
                    "                funcs.sort(key=lambda x: x.generation)\n")
 MUTANTS += [
-    Mutant("no_generations", {"S22", "S23"},
+    Mutant("no_generations", {"S22", "S23", "S44"},
            "backward pops Functions from a plain stack, each pushed once per path: the "
            "book's step-14 backward, no generations and no seen set",
            (STAGE2_ADD_FUNC, "            funcs.append(f)\n"), base="stage2"),
-    Mutant("no_generation_sort", {"S22"},
+    Mutant("no_generation_sort", {"S22", "S44"},
            "backward keeps the seen set but never sorts: a plain stack, each Function once",
            ("                funcs.sort(key=lambda x: x.generation)\n", ""), base="stage2"),
-    Mutant("no_seen_set", {"S22", "S23", "S24"},
+    Mutant("no_seen_set", {"S22", "S23", "S24", "S44"},
            "backward sorts by generation but has no seen set: a Function is pushed once per "
            "path to it (2**n runs through n doublings)",
            (STAGE2_ADD_FUNC, "            funcs.append(f)\n"
                              "            funcs.sort(key=lambda x: x.generation)\n"),
            base="stage2"),
-    Mutant("no_seen_set_keeping_grads", {"S22", "S23", "S25"},
+    Mutant("no_seen_set_keeping_grads", {"S22", "S23", "S25", "S44"},
            "no seen set, and backward keeps every grad by default (retain_grad=True): each "
            "path to a Function runs it, with no None grad to stop it; S23 must fail on its "
            "counted 12 doublings (4095 runs) without starting the 2**50 of its 50",
@@ -268,16 +268,16 @@ MUTANTS += [
            ("    def backward(self, retain_grad=False):", "    def backward(self, retain_grad=True):"),
            base="stage2"),
     Mutant("add_backward_one_grad",
-           {"S18", "S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31"},
+           {"S18", "S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31", "S44"},
            "Add backward returns gy, not (gy, gy): zip gives only the first input a grad",
            ("        return gy, gy\n", "        return gy\n"), base="stage2"),
-    Mutant("accumulates_in_place", {"S19", "S20", "S21", "S22", "S25"},
+    Mutant("accumulates_in_place", {"S19", "S20", "S21", "S22", "S25", "S44"},
            "gradients accumulate in place, x.grad += gx: a grad array shared with another "
            "Variable (or the preset y.grad) is written",
            ("                    x.grad = x.grad + gx  # never +=: x.grad may be another "
             "Variable's grad\n", "                    x.grad += gx\n"), base="stage2"),
     Mutant("no_accumulation",
-           {"S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31"},
+           {"S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31", "S44"},
            "x.grad = gx: a Variable used twice keeps the last grad",
            ("                if x.grad is None:\n                    x.grad = gx\n"
             "                else:\n                    x.grad = x.grad + gx  # never +=: x.grad "
@@ -297,17 +297,17 @@ MUTANTS += [
            "Variable has no __array_priority__: ndarray + Variable is an object ndarray",
            ("    __array_priority__ = 200  # ndarray + Variable calls Variable.__radd__\n", ""),
            base="stage2"),
-    Mutant("rsub_is_sub", {"S30", "S31"}, "c - x computes x - c: rsub passes its operands in order",
+    Mutant("rsub_is_sub", {"S30", "S31", "S44"}, "c - x computes x - c: rsub passes its operands in order",
            ("    return Sub()(as_array(x1), x0)\n", "    return Sub()(x0, as_array(x1))\n"),
            base="stage2"),
-    Mutant("rdiv_is_div", {"S30"}, "c / x computes x / c: rdiv passes its operands in order",
+    Mutant("rdiv_is_div", {"S30", "S44"}, "c / x computes x / c: rdiv passes its operands in order",
            ("    return Div()(as_array(x1), x0)\n", "    return Div()(x0, as_array(x1))\n"),
            base="stage2"),
-    Mutant("pow_backward_c_x_c", {"S30", "S31"}, "Pow backward is c * x ** c * gy (the exponent not "
+    Mutant("pow_backward_c_x_c", {"S30", "S31", "S44"}, "Pow backward is c * x ** c * gy (the exponent not "
            "lowered): right at x = 1 only",
            ("        return c * x ** (c - 1) * gy\n", "        return c * x ** c * gy\n"),
            base="stage2"),
-    Mutant("div_backward_sign", {"S30"}, "Div backward gives x1 the grad gy * x0 / x1 ** 2 "
+    Mutant("div_backward_sign", {"S30", "S44"}, "Div backward gives x1 the grad gy * x0 / x1 ** 2 "
            "(sign lost)",
            ("        return gy / x1, gy * (-x0 / x1 ** 2)\n",
             "        return gy / x1, gy * (x0 / x1 ** 2)\n"), base="stage2"),
@@ -329,16 +329,16 @@ MUTANTS += [
             "        p = str(self.data)\n"), base="stage2"),
     Mutant("len_is_size", {"S27"}, "len(Variable) is the number of elements, not of rows",
            ("        return len(self.data)\n", "        return self.data.size\n"), base="stage2"),
-    Mutant("mul_backward_swapped", {"S28", "S29", "S30", "S31"}, "Mul backward gives x0 the grad gy * x0: right "
+    Mutant("mul_backward_swapped", {"S28", "S29", "S30", "S31", "S44"}, "Mul backward gives x0 the grad gy * x0: right "
            "only when x0 == x1",
            ("        return gy * x1, gy * x0\n", "        return gy * x0, gy * x1\n"),
            base="stage2"),
-    Mutant("neg_backward_gy", {"S30"}, "Neg backward returns gy, not -gy",
+    Mutant("neg_backward_gy", {"S30", "S44"}, "Neg backward returns gy, not -gy",
            ("        return -gy\n\n\nclass Sub", "        return gy\n\n\nclass Sub"),
            base="stage2"),
-    Mutant("sub_backward_gy_gy", {"S30", "S31"}, "Sub backward returns gy, gy: x1's sign lost",
+    Mutant("sub_backward_gy_gy", {"S30", "S31", "S44"}, "Sub backward returns gy, gy: x1's sign lost",
            ("        return gy, -gy\n", "        return gy, gy\n"), base="stage2"),
-    Mutant("generation_not_incremented", {"S22"}, "an output's generation is its creator's, "
+    Mutant("generation_not_incremented", {"S22", "S44"}, "an output's generation is its creator's, "
            "not one more: every generation stays 0, and backward runs in push order",
            ("        self.generation = func.generation + 1\n",
             "        self.generation = func.generation\n"), base="stage2"),
@@ -349,10 +349,10 @@ MUTANTS += [
            ("    def cleargrad(self):\n        self.grad = None\n",
             "    def cleargrad(self):\n        self.grad = np.zeros_like(self.data)\n"),
            base="stage2"),
-    Mutant("add_skips_as_array", {"S29", "S31"}, "add does not pass its second operand through "
+    Mutant("add_skips_as_array", {"S29", "S31", "S44"}, "add does not pass its second operand through "
            "as_array: x + 1.0 raises TypeError",
            ("    return Add()(x0, as_array(x1))\n", "    return Add()(x0, x1)\n"), base="stage2"),
-    Mutant("sorts_generations_descending", {"S22"}, "backward sorts by -generation and pops "
+    Mutant("sorts_generations_descending", {"S22", "S44"}, "backward sorts by -generation and pops "
            "the end: the oldest Function first",
            ("                funcs.sort(key=lambda x: x.generation)\n",
             "                funcs.sort(key=lambda x: -x.generation)\n"), base="stage2"),
@@ -366,21 +366,33 @@ MUTANTS += [
     Mutant("retain_grad_true_ignored", {"S8", "S11", "S20", "S22", "S25"},
            "backward drops the outputs' grads even with retain_grad=True",
            ("            if not retain_grad:\n", "            if True:\n"), base="stage2"),
-    Mutant("generation_of_first_input", {"S22"}, "a Function's generation is its first "
+    Mutant("generation_of_first_input", {"S22", "S44"}, "a Function's generation is its first "
            "input's, not the largest: wrong when the longer branch is not the first operand",
            ("            self.generation = max([x.generation for x in inputs])\n",
             "            self.generation = inputs[0].generation\n"), base="stage2"),
-    Mutant("generation_of_last_input", {"S22"}, "a Function's generation is its last "
+    Mutant("generation_of_last_input", {"S22", "S44"}, "a Function's generation is its last "
            "input's, not the largest: wrong when the longer branch is not the last operand",
            ("            self.generation = max([x.generation for x in inputs])\n",
             "            self.generation = inputs[-1].generation\n"), base="stage2"),
-    Mutant("mul_backward_writes_gy", {"S28", "S29", "S31"},
+    Mutant("mul_backward_writes_gy", {"S28", "S29", "S31", "S44"},
            "Mul backward multiplies gy in place for x1's grad: gy is another Variable's grad",
            ("        return gy * x1, gy * x0\n",
             "        gx0 = gy * x1\n        gy *= x0\n        return gx0, gy\n"), base="stage2"),
+    # Caught by the random graphs alone (S44): no hand-written clause divides twice, or
+    # negates twice, in one graph.
+    Mutant("div_instance_reused", {"S44"}, "div() calls one Div instance kept at module level: "
+           "a second division in a graph takes over the first's inputs and output, so "
+           "backward reaches the first division's inputs through the second's",
+           ("def div(x0, x1):\n    return Div()(x0, as_array(x1))\n",
+            "_DIV = Div()\n\n\ndef div(x0, x1):\n    return _DIV(x0, as_array(x1))\n"),
+           base="stage2"),
+    Mutant("neg_instance_reused", {"S44"}, "neg() calls one Neg instance kept at module level, "
+           "as div_instance_reused does",
+           ("def neg(x):\n    return Neg()(x)\n",
+            "_NEG = Neg()\n\n\ndef neg(x):\n    return _NEG(x)\n"), base="stage2"),
 ]
 MUTANTS += [
-    Mutant("create_graph_ignored", {"S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43"},
+    Mutant("create_graph_ignored", {"S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43", "S45"},
            "backward always runs with enable_backprop off: create_graph=True builds no graph, "
            "so a gradient cannot be differentiated",
            ('            with using_config("enable_backprop", create_graph):\n',
@@ -391,39 +403,39 @@ MUTANTS += [
            "reference cycle: S24's memory grows)",
            ('            with using_config("enable_backprop", create_graph):\n',
             '            with using_config("enable_backprop", True):\n'), base="stage3"),
-    Mutant("pow_backward_uses_data", {"S36", "S37", "S38", "S39", "S40", "S43"},
+    Mutant("pow_backward_uses_data", {"S36", "S37", "S38", "S39", "S40", "S43", "S45"},
            "Pow backward reads x.data: the first derivative is right, the graph of the "
            "gradient stops at x ** (c - 1), so second derivatives drop a term",
            ("        return c * x ** (c - 1) * gy\n", "        return c * x.data ** (c - 1) * gy\n"),
            base="stage3"),
-    Mutant("mul_backward_uses_data", {"S39", "S40", "S42"},
+    Mutant("mul_backward_uses_data", {"S39", "S40", "S42", "S45"},
            "Mul backward gives x0 the grad gy * x1.data: first derivatives right, the second "
            "derivative through x1 lost",
            ("        return gy * x1, gy * x0\n", "        return gy * x1.data, gy * x0\n"),
            base="stage3"),
-    Mutant("div_backward_drops_term", {"S39", "S40"},
+    Mutant("div_backward_drops_term", {"S39", "S40", "S45"},
            "Div backward builds x1's grad from x0.data: the second derivative of x0 / x1 "
            "through x0 lost",
            ("        return gy / x1, gy * (-x0 / x1 ** 2)\n",
             "        return gy / x1, gy * (-x0.data / x1 ** 2)\n"), base="stage3"),
-    Mutant("tanh_backward_uses_data", {"S40", "S42"},
+    Mutant("tanh_backward_uses_data", {"S40", "S42", "S45"},
            "Tanh backward is gy * (1 - y.data ** 2): tanh's first derivative is right, its "
            "second and later ones are not",
            ("        return gy * (1 - y * y)\n", "        return gy * (1 - y.data * y.data)\n"),
            base="stage3"),
-    Mutant("sin_backward_minus_cos", {"S32", "S39", "S40", "S41"}, "Sin backward is gy * -cos(x)",
+    Mutant("sin_backward_minus_cos", {"S32", "S39", "S40", "S41", "S44", "S45"}, "Sin backward is gy * -cos(x)",
            ("        return gy * cos(x)\n", "        return gy * -cos(x)\n"), base="stage3"),
-    Mutant("cos_backward_plus_sin", {"S32", "S39", "S40", "S41"}, "Cos backward is gy * sin(x): the sign lost",
+    Mutant("cos_backward_plus_sin", {"S32", "S39", "S40", "S41", "S44", "S45"}, "Cos backward is gy * sin(x): the sign lost",
            ("        return gy * -sin(x)\n", "        return gy * sin(x)\n"), base="stage3"),
-    Mutant("exp_backward_uses_data", {"S39", "S40"},
+    Mutant("exp_backward_uses_data", {"S39", "S40", "S45"},
            "Exp backward is np.exp(x.data) * gy: right first derivative, a gradient that is a "
            "constant to the graph",
            ("        return exp(x) * gy\n", "        return np.exp(x.data) * gy\n"), base="stage3"),
-    Mutant("pow_via_exp_log", {"S30", "S31", "S33", "S34", "S35", "S36", "S37", "S38", "S40", "S43"},
+    Mutant("pow_via_exp_log", {"S30", "S31", "S33", "S34", "S35", "S36", "S37", "S38", "S40", "S43", "S44", "S45"},
            "Pow forward computes exp(c * log(x)): right for x > 0, nan for x < 0",
            ("        return x ** self.c\n", "        return np.exp(self.c * np.log(x))\n"),
            base="stage3"),
-    Mutant("cleargrad_does_nothing", {"S8", "S21", "S34", "S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43"}, "cleargrad() leaves the grad as it was",
+    Mutant("cleargrad_does_nothing", {"S8", "S21", "S34", "S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43", "S45"}, "cleargrad() leaves the grad as it was",
            ("    def cleargrad(self):\n        self.grad = None\n",
             "    def cleargrad(self):\n        pass\n"), base="stage3"),
 ]

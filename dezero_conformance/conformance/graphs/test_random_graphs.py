@@ -2,6 +2,7 @@
 constants and ndarrays on either side, 0-d to (2, 3), float64 and float32; the values and
 gradients must be the kit's, within each graph's own rounding bound; a failure is shrunk to
 a smallest failing graph and printed as Python."""
+import os
 import unittest
 
 from dezero_conformance.conformance import fuzz
@@ -15,7 +16,7 @@ SECOND_GRAPHS = 150
 LISTED = 12  # failing graphs named in a message
 
 
-class RandomGraphClauses(Clauses):
+class RandomGraphsClauses(Clauses):
 
     @heavy
     def test_random_graphs(self):
@@ -31,7 +32,7 @@ class RandomGraphClauses(Clauses):
     def check_graphs(self, order, default):
         E = self.engine
         count = fuzz.budget(default)
-        result = fuzz.search(E, count, seed(), order)
+        result = fuzz.search(E, count, seed(), order, log=os.environ.get(fuzz.LOG_VAR))
         if result.oracle_faults:
             index, why = result.oracle_faults[0]
             raise RuntimeError(f"{self.clause}: graph {index}: {why}")
@@ -48,5 +49,5 @@ class RandomGraphClauses(Clauses):
                   f"to {small.describe()}: {why.what}:\n{fuzz.code(small)}")
 
 
-class TestRandomGraphs(RandomGraphClauses, unittest.TestCase):
+class TestRandomGraphs(RandomGraphsClauses, unittest.TestCase):
     pass
