@@ -73,7 +73,7 @@ EXP_MAX, TANH_MAX, TRIG_MAX = 3.0, 3.0, 10.0
 DIVISOR_MIN, ROOT_MIN, VALUE_MAX = 0.5, 0.25, 100.0
 CONSTANTS = (2.0, 0.5, 3.0, -1.5, 1.25, -2.0, 0.75)
 EXPONENTS = (2, 3, -1, -2, 0.5, 1.5, 2.5)
-SHAPES = ((), (1,), (3,), (2, 3))
+SHAPES = ((), (1,), (3,), (2, 3))  # an engine without `vector` gets 0-d inputs only
 GRID = 1024.0  # inputs and array constants are multiples of 1/GRID: exact in float32
 
 
@@ -398,34 +398,31 @@ def _in_domain(op, args, c, y):
         return bool(np.all(np.isfinite(y)) and np.all(np.abs(y) <= VALUE_MAX))
 
 
-def _constant(op, rng, shape, dtype):
-    if op.const == "exponent":
-        return EXPONENTS[rng.integers(len(EXPONENTS))]
-    if op.const == "scalar":
-        return CONSTANTS[rng.integers(len(CONSTANTS))]
-    if op.const == "array":
-        return _grid(rng, -2.0, 2.0, shape, dtype)
-    return None
-
-
 def generate(adapter, seed, index, order=1, ops=None):
     """Graph number `index` of the run seeded by `seed`, over the engine's operations (or
-    `ops`): the same for every engine with the same operations. Drawn again (from the same
-    stream) until it is in the domain and well conditioned."""
+    `ops`). Every draw comes from one stream that does not depend on the engine: each node's
+    operation is drawn from all of OPS, and only one the engine lacks is replaced, from a
+    second stream; so engines with the same operations run the same graphs, and an engine
+    lacking some runs the same graphs wherever none of those was drawn. Drawn again (from
+    the same streams) until it is in the domain and well conditioned."""
     ops = tuple(ops or operations(adapter))
     many = order == 1 and has(adapter, "many_inputs") and any(OPS[n].arity == 2 for n in ops)
-    shapes = SHAPES if has(adapter, "vector") else ((),)
     rng = np.random.default_rng([seed, index, order, 44])
+    alt = np.random.default_rng([seed, index, order, 45])
     while True:
-        graph = _draw(rng, ops, many, shapes, order, has(adapter, "seed_grad"))
+        graph = _draw(rng, alt, ops, many, has(adapter, "vector"), order,
+                      has(adapter, "seed_grad"))
         if graph is not None and valid(graph):
             graph.seed, graph.index, graph.ops = seed, index, ops
             graph.many = order == 1 and has(adapter, "many_inputs")
             return graph
 
 
-def _draw(rng, ops, many, shapes, order, seeds):
-    shape = shapes[rng.integers(len(shapes))]
+UNIVERSE = tuple(OPS)
+
+
+def _draw(rng, alt, ops, many, vector, order, seeds):
+    shape = SHAPES[rng.integers(len(SHAPES))] if vector else ()
     dtype = np.float32 if rng.random() < 0.25 else np.float64
     k = int(rng.integers(1, MAX_INPUTS + 1)) if many else 1
     inputs = [_grid(rng, -2.0, 2.0, shape, dtype) for _ in range(k)]
@@ -435,16 +432,21 @@ def _draw(rng, ops, many, shapes, order, seeds):
         if len(nodes) == want:
             break
         used = [name for name, _, _ in nodes]
-        if used and rng.random() < REUSE:  # the same operation used twice
-            op = OPS[used[rng.integers(len(used))]]
+        reuse, which = rng.random(), rng.integers(len(UNIVERSE))
+        if used and reuse < REUSE:  # the same operation used twice
+            name = used[which % len(used)]
         else:
-            op = OPS[ops[rng.integers(len(ops))]]
-        last = len(values) - 1
-        refs = [last if rng.random() < 0.5 else int(rng.integers(len(values)))]
-        if op.arity == 2:
-            refs.append(int(rng.integers(len(values))))
-            rng.shuffle(refs)
-        c = _constant(op, rng, shape, dtype)
+            name = UNIVERSE[which]
+            if name not in ops:  # replaced from the second stream: the first goes on alike
+                name = ops[alt.integers(len(ops))]
+        op = OPS[name]
+        last, pick, other, swap = len(values) - 1, *rng.integers(len(values), size=2), rng.random()
+        first = last if rng.random() < 0.5 else int(pick)
+        refs = [first] if op.arity == 1 else [first, int(other)][::-1 if swap < 0.5 else 1]
+        drawn = {"exponent": EXPONENTS[rng.integers(len(EXPONENTS))],
+                 "scalar": CONSTANTS[rng.integers(len(CONSTANTS))],
+                 "array": _grid(rng, -2.0, 2.0, shape, dtype)}
+        c = drawn.get(op.const)
         args = [values[r] for r in refs]
         with np.errstate(all="ignore"):
             y = np.asarray(op.forward(*args, c), dtype=np.float64)
@@ -454,11 +456,11 @@ def _draw(rng, ops, many, shapes, order, seeds):
     if not nodes:
         return None
     graph = _prune(Graph(inputs, nodes, order=order))
+    gy, gv = _with_sign(rng, shape, dtype), _with_sign(rng, shape, dtype)
     if graph is None or len(graph.inputs) < k:
         return None  # an input the output does not depend on: draw again
     if seeds:
-        graph.gy = _with_sign(rng, shape, dtype)
-        graph.gv = _with_sign(rng, shape, dtype) if order == 2 else None
+        graph.gy, graph.gv = gy, gv if order == 2 else None
     return graph
 
 
@@ -811,8 +813,8 @@ def _smaller_shapes(shape):
 
 def _reshaped(graph, shape, start=0):
     def cut(a):
-        return None if a is None else np.ascontiguousarray(
-            np.ravel(a)[start:start + int(np.prod(shape))].reshape(shape))
+        return None if a is None else np.ravel(a)[start:start + int(np.prod(shape))].reshape(
+            shape).copy()  # (np.ascontiguousarray would make a 0-d array 1-d)
     nodes = [(n, r, cut(c) if isinstance(c, np.ndarray) else c) for n, r, c in graph.nodes]
     return replace(graph, inputs=[cut(x) for x in graph.inputs], nodes=nodes,
                    gy=cut(graph.gy), gv=cut(graph.gv))
