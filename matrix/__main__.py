@@ -2,7 +2,8 @@
 
 Runs `tox -e ENGINE` for each engine (default: every adapter with a tox environment of the
 same name), collects the JSON record each environment's `python -m matrix.check` writes, and
-merges them into matrix/results.json and matrix/results.md. An engine whose environment
+merges them into matrix/results.json and matrix/results.md (with the random graphs on which
+engines disagree: matrix.render.graph_disagreements). An engine whose environment
 cannot be built, or that writes no record, is kept in the results as not run, with why.
 Exits 1 if any engine run had unexpected outcomes, else 0.
 """
@@ -131,6 +132,10 @@ def main(argv=None):
         unexpected |= bool(rec["unexpected"])
         print(f"matrix: {engine} {rec['version']}: {render.verdict(rec)}", flush=True)
     save_results(results)
+    disagree, all_failed, counts = render.graph_disagreements(results)
+    if counts:
+        print(f"matrix: random graphs: engines disagree on {len(disagree)}; "
+              f"{len(all_failed)} failed by every engine that ran them")
     print(f"matrix: wrote {os.path.relpath(RESULTS_JSON)} and {os.path.relpath(RESULTS_MD)}")
     return 1 if unexpected else 0
 

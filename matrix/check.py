@@ -4,7 +4,8 @@
 `python -m matrix.check` (what each engine's tox environment runs). Prints one line per
 clause; exits 0 when every failure is listed as expected and every listed clause fails,
 1 otherwise, 2 when the engine or its expectations cannot be loaded. With MATRIX_RESULT set,
-writes the run as JSON to that path (for `python -m matrix`).
+writes the run as JSON to that path (for `python -m matrix`), with the random graphs that S44
+and S45 ran (their log, CONFORMANCE_FUZZ_LOG, read into the record's "graphs").
 """
 import datetime
 import json
@@ -12,11 +13,12 @@ import os
 import re
 import platform
 import sys
+import tempfile
 
 import numpy as np
 
 from dezero_conformance import adapters
-from dezero_conformance.conformance import runner
+from dezero_conformance.conformance import fuzz, runner
 from dezero_conformance.conformance.test_capabilities import absences
 from matrix import RESULT_VAR, expectations
 
@@ -41,7 +43,53 @@ def headline(clause, message):
     return lines[-1] if lines else ""
 
 
-def record(key, engine, outcomes, expected, bad):
+FAILURE_CHARS = 300  # a graph's failure, as kept in the record
+
+
+def read_graphs(path):
+    """The random graphs a run of S44 and S45 logged to path (fuzz.search's JSON lines),
+    compactly, as the record's "graphs": {"seeds": [seed, ...], "run": {order: "key key ..."}
+    (each graph once, in the order run), "failed": {key: {"order", "index", "failure"}}}.
+    Keys (fuzz.key) are equal across engines for the same graph, so records can be compared."""
+    seeds, run, failed, seen = set(), {}, {}, set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            g = json.loads(line)
+            seeds.add(g["seed"])
+            if g["key"] in seen:
+                continue
+            seen.add(g["key"])
+            run.setdefault(str(g["order"]), []).append(g["key"])
+            if g["failure"] is not None:
+                failed[g["key"]] = {"order": g["order"], "index": g["index"],
+                                    "failure": g["failure"][:FAILURE_CHARS]}
+    return {"seeds": sorted(seeds), "run": {o: " ".join(keys) for o, keys in sorted(run.items())},
+            "failed": failed}
+
+
+def run_logged(engine, key):
+    """runner.run(engine, spec=key), its workers logging each random graph to a fresh file:
+    (outcomes, read_graphs of that log). The environment is restored and the file removed.
+    The engine's process (isolation.pool) must start inside: one this process already runs
+    keeps the environment it was started with (python -m matrix.check runs once)."""
+    fd, log = tempfile.mkstemp(prefix="matrix-graphs-", suffix=".jsonl")
+    os.close(fd)
+    saved = os.environ.get(fuzz.LOG_VAR)
+    os.environ[fuzz.LOG_VAR] = log  # the isolation workers inherit it
+    try:
+        outcomes = runner.run(engine, spec=key)
+        return outcomes, read_graphs(log)
+    finally:
+        if saved is None:
+            os.environ.pop(fuzz.LOG_VAR, None)
+        else:
+            os.environ[fuzz.LOG_VAR] = saved
+        os.remove(log)
+
+
+def record(key, engine, outcomes, expected, bad, graphs=None):
     return {
         "engine": key,
         "name": engine.NAME,
@@ -54,6 +102,7 @@ def record(key, engine, outcomes, expected, bad):
         "clauses": {c: {"status": s, "message": m, "expected": expected.get(c)}
                     for c, (s, m) in sorted(outcomes.items(), key=lambda kv: order(kv[0]))},
         "unexpected": {c: bad[c] for c in sorted(bad, key=order)},
+        "graphs": graphs if graphs is not None else {"seeds": [], "run": {}, "failed": {}},
     }
 
 
@@ -77,6 +126,12 @@ def report(rec, out):
         out.write(f"  {clause:<4} {status:<6} {note}{flag}\n")
     for clause, why in rec["unexpected"].items():
         out.write(f"\n{clause} is unexpected: {why}\n{rec['clauses'][clause]['message']}\n")
+    graphs = rec.get("graphs") or {"run": {}, "failed": {}}
+    if graphs["run"]:
+        run = {o: len(keys.split()) for o, keys in graphs["run"].items()}
+        out.write(f"matrix: {rec['engine']}: random graphs: {sum(run.values())} run ("
+                  + ", ".join(f"{n} order {o}" for o, n in run.items())
+                  + f"), {len(graphs['failed'])} failed\n")
     counts = {}
     for c in rec["clauses"].values():
         failed = c["status"] in ("fail", "error")
@@ -105,8 +160,10 @@ def main():
         sys.stderr.write(f"matrix.check: {exc}\n")
         return 2
     # Each clause in the isolation worker, so a hang or a crash is that clause's outcome.
-    outcomes = runner.run(engine, spec=key)
-    rec = record(key, engine, outcomes, expected, expectations.unexpected(outcomes, expected))
+    # Each random graph S44 and S45 run is logged, for comparing engines (matrix.render).
+    outcomes, graphs = run_logged(engine, key)
+    rec = record(key, engine, outcomes, expected, expectations.unexpected(outcomes, expected),
+                 graphs)
     report(rec, sys.stdout)
     target = os.environ.get(RESULT_VAR)
     if target:

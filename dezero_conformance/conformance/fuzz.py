@@ -44,6 +44,7 @@ import functools
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -69,6 +70,10 @@ MAX_NODES = 8
 REUSE = 0.3  # how often a node repeats an operation already in the graph
 MAX_INPUTS = 3
 SHRINK_RUNS = 400  # engine runs a shrink may take
+SHRUNK_KINDS = 4  # ways of failing shrunk and shown, in the order met
+# Wall-clock seconds all the shrinks of one search may take (a slow engine runs a graph in
+# half a second): the shrink stops where it is, still failing, and says so.
+SHRINK_SECONDS = 60.0
 EXP_MAX, TANH_MAX, TRIG_MAX = 3.0, 3.0, 10.0
 DIVISOR_MIN, ROOT_MIN, VALUE_MAX = 0.5, 0.25, 100.0
 CONSTANTS = (2.0, 0.5, 3.0, -1.5, 1.25, -2.0, 0.75)
@@ -609,6 +614,9 @@ def oracle_agrees(graph):
 @dataclass
 class Failure:
     what: str  # one line: what the engine got wrong
+    # how: "value", "dtype", "shape", "none", "count", "type", or "raised <exception type>";
+    # a shrunk graph must fail the same way
+    kind: str = "value"
 
 
 def build(adapter, graph):
@@ -670,25 +678,26 @@ def check(adapter, graph):
         got_y, got_gs = run(adapter, graph)
     except Exception as exc:  # the engine's error is the finding
         text = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-        return Failure(f"the engine raised {text}")
+        return Failure(f"the engine raised {text}", f"raised {type(exc).__name__}")
     first, rest = ("g", "hvp") if graph.order == 2 else ("y", "gx")
     names = [first] + [f"{rest}{i}" if graph.order == 1 else rest for i in range(len(want_gs))]
     if len(got_gs) != len(want_gs):
-        return Failure(f"the engine gave {len(got_gs)} gradients for {len(want_gs)} inputs")
+        return Failure(f"the engine gave {len(got_gs)} gradients for {len(want_gs)} inputs",
+                       "count")
     wide = graph.dtype == np.float64 and has(adapter, "float64")
     for name, got, want, bound in zip(names, [got_y] + got_gs, [want_y] + want_gs, allowed):
         if got is None:
-            return Failure(f"the engine left {name} None")
+            return Failure(f"the engine left {name} None", "none")
         try:
             got = np.asarray(got)
         except Exception as exc:
-            return Failure(f"{name} is not array-like: {type(exc).__name__}: {exc}"[:300])
+            return Failure(f"{name} is not array-like: {type(exc).__name__}: {exc}"[:300], "type")
         if got.shape != graph.shape:
             return Failure(f"{name} has shape {got.shape}, must have the inputs' shape "
-                           f"{graph.shape}")
+                           f"{graph.shape}", "shape")
         if wide and got.dtype != np.float64 or not np.issubdtype(got.dtype, np.floating):
             return Failure(f"{name} has dtype {got.dtype}, must be "
-                           f"{'float64' if wide else 'floating'} like the inputs")
+                           f"{'float64' if wide else 'floating'} like the inputs", "dtype")
         with np.errstate(all="ignore"):
             error = np.abs(got.astype(np.float64) - want)
         bad = ~(error <= bound)
@@ -703,13 +712,14 @@ def check(adapter, graph):
 
 # ---------------------------------------------------------------- shrinking
 
-def shrink(adapter, graph, failure, budget=SHRINK_RUNS):
-    """A smallest graph (Graph.size) that still fails, its Failure and the engine runs taken:
-    greedy, each candidate kept if it is in the domain and fails, until none is smaller."""
+def shrink(adapter, graph, failure, budget=SHRINK_RUNS, deadline=None):
+    """A smallest graph (Graph.size) that still fails the same way (Failure.kind), its Failure
+    and the engine runs taken: greedy, each candidate kept if it is in the domain and fails
+    so, until none is smaller."""
     runs = 0
     seen = set()
     improved = True
-    while improved and runs < budget:
+    while improved and runs < budget and not _late(deadline):
         improved = False
         for candidate in _candidates(graph):
             if candidate is None or candidate.size() >= graph.size():
@@ -722,12 +732,16 @@ def shrink(adapter, graph, failure, budget=SHRINK_RUNS):
                 continue
             runs += 1
             found = check(adapter, candidate)
-            if found is not None:
+            if found is not None and found.kind == failure.kind:
                 graph, failure, improved = candidate, found, True
                 break
-            if runs >= budget:
+            if runs >= budget or _late(deadline):
                 break
     return graph, failure, runs
+
+
+def _late(deadline):
+    return deadline is not None and time.monotonic() > deadline
 
 
 def _key(graph):
@@ -890,15 +904,23 @@ def code(graph, spec=None):
 
 @dataclass
 class Search:
-    """The outcome of search(): the graphs run, the indices of those that failed, and the
-    first failure, shrunk."""
+    """The outcome of search(): the graphs run, the indices of those that failed, and for
+    each way they failed (Failure.kind, in the order met) how many, the first such graph and
+    that graph shrunk; first and shrunk are those of the first way met."""
     count: int
     seed: int
     order: int
     failed: list = field(default_factory=list)
-    first: object = None  # (graph, Failure) as generated
-    shrunk: object = None  # (graph, Failure, runs)
+    kinds: dict = field(default_factory=dict)  # kind: {"count", "first", "shrunk"}
     oracle_faults: list = field(default_factory=list)
+
+    @property
+    def first(self):  # (graph, Failure) as generated
+        return next(iter(self.kinds.values()))["first"] if self.kinds else None
+
+    @property
+    def shrunk(self):  # (graph, Failure, runs)
+        return next(iter(self.kinds.values()))["shrunk"] if self.kinds else None
 
     @property
     def ok(self):
@@ -925,7 +947,8 @@ def key(graph):
 
 
 def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0, log=None):
-    """Run graphs start .. start+count-1 of seed; shrink the first that fails. With log (a
+    """Run graphs start .. start+count-1 of seed; shrink the first of each way they fail
+    (up to SHRUNK_KINDS ways). With log (a
     path; the clauses take CONFORMANCE_FUZZ_LOG), append a JSON line per graph: its key,
     index, order, and what failed (None if it passed)."""
     result = Search(count, seed, order)
@@ -942,14 +965,14 @@ def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0, lo
                                      "seed": seed, "failure": failure and failure.what}))
         if failure is not None:
             result.failed.append(index)
-            if result.first is None:
-                result.first = (graph, failure)
+            way = result.kinds.setdefault(failure.kind, {"count": 0, "first": (graph, failure),
+                                                         "shrunk": None})
+            way["count"] += 1
     if log:
         with open(log, "a", encoding="utf-8") as f:
             f.write("".join(line + "\n" for line in lines))
-    if result.first is not None:
-        graph, failure = result.first
-        small, why, runs = shrink(adapter, graph, failure, shrink_budget)
-        result.shrunk = (small, why, runs)
+    deadline = time.monotonic() + SHRINK_SECONDS
+    for way in list(result.kinds.values())[:SHRUNK_KINDS]:
+        way["shrunk"] = shrink(adapter, *way["first"], shrink_budget, deadline)
     return result
 

@@ -38,15 +38,23 @@ class RandomGraphsClauses(Clauses):
             raise RuntimeError(f"{self.clause}: graph {index}: {why}")
         if result.ok:
             return
-        graph, failure = result.first
-        small, why, runs = result.shrunk
-        self.call(fuzz.code(small))
         listed = ", ".join(map(str, result.failed[:LISTED])) + (
             ", ..." if len(result.failed) > LISTED else "")
-        self.fail(f"{self.clause}: {len(result.failed)} of {count} random graphs failed "
-                  f"({fuzz.FUZZ_VAR}={count}, seed {seed()}; graphs {listed}). Graph "
-                  f"{graph.index} ({graph.describe()}): {failure.what}. Shrunk in {runs} runs "
-                  f"to {small.describe()}: {why.what}:\n{fuzz.code(small)}")
+        ways = list(result.kinds.items())
+        text = [f"{self.clause}: {len(result.failed)} of {count} random graphs failed "
+                f"({fuzz.FUZZ_VAR}={count}, seed {seed()}; graphs {listed}), in {len(ways)} "
+                f"way{'s' * (len(ways) > 1)}: " + ", ".join(f"{w['count']} {kind}"
+                                                            for kind, w in ways)]
+        for kind, way in ways:
+            if way["shrunk"] is None:
+                continue  # beyond fuzz.SHRUNK_KINDS
+            graph, failure = way["first"]
+            small, why, runs = way["shrunk"]
+            text.append(f"{kind}: graph {graph.index} ({graph.describe()}): {failure.what}. "
+                        f"Shrunk in {runs} runs to {small.describe()}: {why.what}:\n"
+                        f"{fuzz.code(small)}")
+        self.call(fuzz.code(result.shrunk[0]))
+        self.fail("\n".join(text))
 
 
 class TestRandomGraphs(RandomGraphsClauses, unittest.TestCase):
