@@ -30,7 +30,7 @@ tolerance. Every graph's oracle is cross-checked against its own central differe
 
 Generation keeps every operation where it is finite and well conditioned (DOMAIN): exp and
 tanh of arguments up to 3, divisors and negative powers' bases at least 0.5 in magnitude,
-fractional powers of values at least 0.25, every value at most 100, and graphs whose error
+fractional powers of values at least 0.25, every value at most 100 and 0 or at least 1e-6, and graphs whose error
 bound exceeds COND_MAX ulps of their values' scale are drawn again. Inputs and constants are
 exact in float32 (multiples of 1/1024), so the engine is given exactly what the oracle uses.
 
@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+LAST_STEP = 36  # (adapters.LAST_STEP: an adapter without STEP is judged there)
 FUZZ_VAR = "CONFORMANCE_FUZZ"
 LOG_VAR = "CONFORMANCE_FUZZ_LOG"  # a file the clauses append each graph's outcome to
 # Each operation of an engine, given exact operands, is within this many ulps of the exact
@@ -76,9 +77,17 @@ SHRUNK_KINDS = 4  # ways of failing shrunk and shown, in the order met
 SHRINK_SECONDS = 60.0
 EXP_MAX, TANH_MAX, TRIG_MAX = 3.0, 3.0, 10.0
 DIVISOR_MIN, ROOT_MIN, VALUE_MAX = 0.5, 0.25, 100.0
+VALUE_MIN = 1e-6  # every value is 0 or at least this: far from float32's underflow
 CONSTANTS = (2.0, 0.5, 3.0, -1.5, 1.25, -2.0, 0.75)
 EXPONENTS = (2, 3, -1, -2, 0.5, 1.5, 2.5)
 SHAPES = ((), (1,), (3,), (2, 3))  # an engine without `vector` gets 0-d inputs only
+# Which values a graph may use more than once, by the engine's book step: none before step 14
+# (the book's step-13 backward sets grads rather than accumulating them), the inputs alone
+# before step 16 (accumulation, but a plain stack: a shared intermediate value is passed back
+# before all its grads have arrived until generations, step 16), any value from step 16.
+SHARE_NONE, SHARE_INPUTS, SHARE_ANY = 0, 1, 2
+
+
 GRID = 1024.0  # inputs and array constants are multiples of 1/GRID: exact in float32
 
 
@@ -343,6 +352,7 @@ class Graph:
     index: int = 0
     ops: tuple = ()
     many: bool = False  # run through E.grads (many inputs), else E.grad
+    share: int = SHARE_ANY  # which values may be used more than once (sharing())
 
     @property
     def shape(self):
@@ -400,7 +410,9 @@ def _in_domain(op, args, c, y):
                 return False
             if c < 0 and np.any(a < DIVISOR_MIN):
                 return False
-        return bool(np.all(np.isfinite(y)) and np.all(np.abs(y) <= VALUE_MAX))
+        m = np.abs(y)
+        return bool(np.all(np.isfinite(y)) and np.all(m <= VALUE_MAX)
+                    and np.all((m >= VALUE_MIN) | (y == 0)))
 
 
 def generate(adapter, seed, index, order=1, ops=None):
@@ -414,9 +426,10 @@ def generate(adapter, seed, index, order=1, ops=None):
     many = order == 1 and has(adapter, "many_inputs") and any(OPS[n].arity == 2 for n in ops)
     rng = np.random.default_rng([seed, index, order, 44])
     alt = np.random.default_rng([seed, index, order, 45])
+    share = sharing(adapter)
     while True:
         graph = _draw(rng, alt, ops, many, has(adapter, "vector"), order,
-                      has(adapter, "seed_grad"))
+                      has(adapter, "seed_grad"), share)
         if graph is not None and valid(graph):
             graph.seed, graph.index, graph.ops = seed, index, ops
             graph.many = order == 1 and has(adapter, "many_inputs")
@@ -424,9 +437,27 @@ def generate(adapter, seed, index, order=1, ops=None):
 
 
 UNIVERSE = tuple(OPS)
+def sharing(adapter):
+    """SHARE_NONE, SHARE_INPUTS or SHARE_ANY for the engine's book step (its STEP; an
+    adapter without one is judged at the last step the kit covers)."""
+    step = getattr(adapter, "STEP", None) or LAST_STEP
+    return SHARE_NONE if step < 14 else SHARE_INPUTS if step < 16 else SHARE_ANY
 
 
-def _draw(rng, alt, ops, many, vector, order, seeds):
+def _shared_ok(graph):
+    """No value used more often than graph.share allows."""
+    if graph.share == SHARE_ANY:
+        return True
+    uses = {}
+    for _, refs, _ in graph.nodes:
+        for r in refs:
+            uses[r] = uses.get(r, 0) + 1
+    n = len(graph.inputs)
+    return all(count == 1 or (graph.share == SHARE_INPUTS and r < n)
+               for r, count in uses.items())
+
+
+def _draw(rng, alt, ops, many, vector, order, seeds, share):
     shape = SHAPES[rng.integers(len(SHAPES))] if vector else ()
     dtype = np.float32 if rng.random() < 0.25 else np.float64
     k = int(rng.integers(1, MAX_INPUTS + 1)) if many else 1
@@ -455,12 +486,13 @@ def _draw(rng, alt, ops, many, vector, order, seeds):
         args = [values[r] for r in refs]
         with np.errstate(all="ignore"):
             y = np.asarray(op.forward(*args, c), dtype=np.float64)
-        if _in_domain(op, args, c, y):
+        if _in_domain(op, args, c, y) and _shared_ok(
+                Graph(inputs, nodes + [(op.name, tuple(refs), c)], share=share)):
             nodes.append((op.name, tuple(refs), c))
             values.append(y)
     if not nodes:
         return None
-    graph = _prune(Graph(inputs, nodes, order=order))
+    graph = _prune(Graph(inputs, nodes, order=order, share=share))
     gy, gv = _with_sign(rng, shape, dtype), _with_sign(rng, shape, dtype)
     if graph is None or len(graph.inputs) < k:
         return None  # an input the output does not depend on: draw again
@@ -565,6 +597,8 @@ def valid(graph, u=OP_ULPS * float(np.finfo(np.float64).eps)):
     """In the domain (every operation) and well conditioned (bounds within COND_MAX ulps).
     The bounds are linear in u, so the verdict is the same for every engine's precision, and
     engines with the same operations run the same graphs."""
+    if not _shared_ok(graph):
+        return False
     xs = [x.astype(np.float64) for x in graph.inputs]
     values = evaluate(graph, xs)
     for (name, refs, c), y in zip(graph.nodes, values[len(xs):]):
