@@ -90,7 +90,7 @@ MUTANTS = [
     Mutant("exp_backward_float32", {"S5", "S6", "S8", "S15", "S44"}, "Exp.backward computes in float32",
            ("        return np.exp(x) * gy\n",
             "        return np.exp(x.astype(np.float32)) * gy\n")),
-    Mutant("exp_backward_mutates_gy", {"S16"}, "Exp.backward multiplies gy in place (arrays "
+    Mutant("exp_backward_mutates_gy", {"S16", "S44"}, "Exp.backward multiplies gy in place (arrays "
            "only: a 0-d gy arrives as a numpy scalar, which *= rebinds)",
            ("        return np.exp(x) * gy\n", "        gy *= np.exp(x)\n        return gy\n")),
     Mutant("no_output_link", {"S7"}, "Function does not keep its output",
@@ -131,7 +131,7 @@ MUTANTS = [
     Mutant("output_skips_as_array", {"S14"}, "a 0-d output is stored as a numpy scalar",
            ("        output = Variable(as_array(y))\n",
             "        output = Variable(None)\n        output.data = y\n")),
-    Mutant("forward_mutates_input", {"S8", "S16"}, "Square.forward zeroes its input in place",
+    Mutant("forward_mutates_input", {"S8", "S16", "S44"}, "Square.forward zeroes its input in place",
            ("class Square(Function):\n    __slots__ = ()\n\n    def forward(self, x):\n"
             "        return x ** 2\n\n    def backward(self, gy):\n        x = self.input.data\n",
             "class Square(Function):\n    __slots__ = (\"x\",)\n\n    def forward(self, x):\n"
