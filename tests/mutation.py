@@ -6,6 +6,9 @@ Targets
     stage3     dezero_conformance/reference/stage3.py alone, against the suite on it
     gradcheck  dezero_conformance/conformance/gradcheck.py against tests/test_gradcheck.py:
                the checker's own tests must notice every change to the checker
+    fuzz       dezero_conformance/conformance/fuzz.py against tests/test_fuzz.py: the random
+               graphs' own tests must notice every change to the generator, the oracle (its
+               interpreter, Dual and Bound numbers), the check, shrinking and code()
 
 mutmut changes files in place, so it runs on a copy of the checkout in a temporary
 directory; the checkout is never touched. A surviving mutant either is a missing test or is
@@ -33,6 +36,8 @@ TARGETS = {
     "stage3": ("dezero_conformance/reference/stage3.py", f"sh -c '{SUITE} || exit 1'"),
     "gradcheck": ("dezero_conformance/conformance/gradcheck.py",
                   "sh -c 'python -m unittest tests.test_gradcheck --failfast || exit 1'"),
+    "fuzz": ("dezero_conformance/conformance/fuzz.py",
+             "sh -c 'python -m unittest tests.test_fuzz --failfast || exit 1'"),
 }
 # A mutant that makes a clause hang is killed by the clause's timeout, far sooner than 300 s.
 ENV = {"CONFORMANCE_TIMEOUT": "60", "PYTHONDONTWRITEBYTECODE": "1"}
