@@ -407,6 +407,17 @@ class TestCommandLine(unittest.TestCase):
         self.assertIn("CONFORMANCE_SEED='abc' is not an integer", run.stderr)
         self.assertEqual(len(run.stderr.splitlines()), 1, run.stderr)
 
+    def test_a_bad_graph_count_stops_the_run_in_one_line(self):
+        for raw in ("abc", "0", "-5"):
+            with self.subTest(raw):
+                run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                                     cwd=ROOT, capture_output=True, text=True,
+                                     env=dict(os.environ, CONFORMANCE_FUZZ=raw))
+                self.assertEqual(run.returncode, 2)
+                self.assertIn(f"CONFORMANCE_FUZZ={raw!r} is not a positive number of graphs",
+                              run.stderr)
+                self.assertEqual(len(run.stderr.splitlines()), 1, run.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -32,6 +32,7 @@ _start_early()
 import numpy as np  # noqa: E402 (after the engine's process is started)
 
 from dezero_conformance.adapters import book  # noqa: E402
+from dezero_conformance.conformance import fuzz  # noqa: E402
 
 __unittest = True  # unittest leaves this module's frames out of failure tracebacks
 
@@ -90,6 +91,7 @@ def current_engine():
             isolation.timeout()
             isolation.jobs()
             book.step_from_env()
+            fuzz.budget(1)
             if isolation.enabled():
                 engine = isolation.pool(engine_spec()).engine
             else:
@@ -129,7 +131,7 @@ def load_tests(loader, tests, pattern):
     isolation.plan(requests)
     if isolation.enabled() and _engine is None:
         try:
-            seed(), isolation.timeout(), isolation.jobs(), book.step_from_env()
+            seed(), isolation.timeout(), isolation.jobs(), book.step_from_env(), fuzz.budget(1)
         except ValueError:
             return flat  # current_engine() stops the run, saying why
         isolation.pool(engine_spec())
