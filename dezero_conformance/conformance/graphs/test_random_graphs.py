@@ -41,20 +41,21 @@ class RandomGraphsClauses(Clauses):
         listed = ", ".join(map(str, result.failed[:LISTED])) + (
             ", ..." if len(result.failed) > LISTED else "")
         ways = list(result.kinds.items())
-        text = [f"{self.clause}: {len(result.failed)} of {count} random graphs failed "
-                f"({fuzz.FUZZ_VAR}={count}, seed {seed()}; graphs {listed}), in {len(ways)} "
-                f"way{'s' * (len(ways) > 1)}: " + ", ".join(f"{w['count']} {kind}"
-                                                            for kind, w in ways)]
-        for kind, way in ways:
-            if way["shrunk"] is None:
-                continue  # beyond fuzz.SHRUNK_KINDS
-            graph, failure = way["first"]
-            small, why, runs = way["shrunk"]
-            text.append(f"{kind}: graph {graph.index} ({graph.describe()}): {failure.what}. "
-                        f"Shrunk in {runs} runs to {small.describe()}: {why.what}:\n"
-                        f"{fuzz.code(small)}")
-        self.call(fuzz.code(result.shrunk[0]))
-        self.fail("\n".join(text))
+        summary = (f"{self.clause}: {len(result.failed)} of {count} random graphs failed "
+                   f"({fuzz.FUZZ_VAR}={count}, seed {seed()}; graphs {listed}), in {len(ways)} "
+                   f"way{'s' * (len(ways) > 1)}: " + ", ".join(f"{w['count']} {kind}"
+                                                               for kind, w in ways))
+        for kind, way in ways:  # each way a failed sub-case, its graph shrunk
+            with self.subTest(kind):
+                graph, failure = way["first"]
+                if way["shrunk"] is None:  # beyond fuzz.SHRUNK_KINDS
+                    self.fail(f"{summary}\n{kind}: graph {graph.index} ({graph.describe()}): "
+                              f"{failure.what} (not shrunk)")
+                small, why, runs = way["shrunk"]
+                self.call(fuzz.code(small))
+                self.fail(f"{summary}\n{kind}: graph {graph.index} ({graph.describe()}): "
+                          f"{failure.what}. Shrunk in {runs} runs to {small.describe()}: "
+                          f"{why.what}:\n{fuzz.code(small)}")
 
 
 class TestRandomGraphs(RandomGraphsClauses, unittest.TestCase):
