@@ -73,7 +73,7 @@ MAX_INPUTS = 3
 SHRINK_RUNS = 400  # engine runs a shrink may take
 SHRUNK_KINDS = 4  # ways of failing shrunk and shown, in the order met
 # Wall-clock seconds all the shrinks of one search may take (a slow engine runs a graph in
-# half a second): the shrink stops where it is, still failing, and says so.
+# half a second): a shrink stops where it is, with a graph that still fails.
 SHRINK_SECONDS = 60.0
 EXP_MAX, TANH_MAX, TRIG_MAX = 3.0, 3.0, 10.0
 DIVISOR_MIN, ROOT_MIN, VALUE_MAX = 0.5, 0.25, 100.0
@@ -86,8 +86,6 @@ SHAPES = ((), (1,), (3,), (2, 3))  # an engine without `vector` gets 0-d inputs 
 # before step 16 (accumulation, but a plain stack: a shared intermediate value is passed back
 # before all its grads have arrived until generations, step 16), any value from step 16.
 SHARE_NONE, SHARE_INPUTS, SHARE_ANY = 0, 1, 2
-
-
 GRID = 1024.0  # inputs and array constants are multiples of 1/GRID: exact in float32
 
 
@@ -601,7 +599,8 @@ def valid(graph, u=OP_ULPS * float(np.finfo(np.float64).eps)):
     if not _shared_ok(graph):
         return False
     xs = [x.astype(np.float64) for x in graph.inputs]
-    values = evaluate(graph, xs)
+    with np.errstate(all="ignore"):  # whatever error state the engine set for numpy
+        values = evaluate(graph, xs)
     for (name, refs, c), y in zip(graph.nodes, values[len(xs):]):
         if not _in_domain(OPS[name], [values[r] for r in refs], c, y):
             return False
