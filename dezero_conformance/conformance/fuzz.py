@@ -351,6 +351,8 @@ class Graph:
     ops: tuple = ()
     many: bool = False  # run through E.grads (many inputs), else E.grad
     share: int = SHARE_ANY  # which values may be used more than once (sharing())
+    # what the oracle said of this graph (pure functions of it); replace() starts afresh
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def shape(self):
@@ -422,16 +424,23 @@ def generate(adapter, seed, index, order=1, ops=None):
     lacking some runs the same graphs wherever none of those was drawn. Drawn again (from
     the same streams) until it is in the domain and well conditioned."""
     ops = tuple(ops or operations(adapter))
-    many = order == 1 and has(adapter, "many_inputs") and any(OPS[n].arity == 2 for n in ops)
+    return _generate(seed, index, order, ops, has(adapter, "many_inputs"),
+                     has(adapter, "vector"), has(adapter, "seed_grad"), sharing(adapter))
+
+
+@functools.lru_cache(maxsize=4096)
+def _generate(seed, index, order, ops, many_inputs, vector, seeds, share):
+    """generate(), for what of the engine it depends on: the same graph object for the same
+    arguments, so a process judging many engines draws each graph once (it is never
+    changed: shrinking builds new graphs)."""
+    many = order == 1 and many_inputs and any(OPS[n].arity == 2 for n in ops)
     rng = np.random.default_rng([seed, index, order, 44])
     alt = np.random.default_rng([seed, index, order, 45])
-    share = sharing(adapter)
     while True:
-        graph = _draw(rng, alt, ops, many, has(adapter, "vector"), order,
-                      has(adapter, "seed_grad"), share)
+        graph = _draw(rng, alt, ops, many, vector, order, seeds, share)
         if graph is not None and valid(graph):
             graph.seed, graph.index, graph.ops = seed, index, ops
-            graph.many = order == 1 and has(adapter, "many_inputs")
+            graph.many = order == 1 and many_inputs
             return graph
 
 
@@ -554,6 +563,21 @@ def _seed(graph, which):
     return np.ones(graph.shape) if a is None else a.astype(np.float64)
 
 
+def _memoized(name):
+    """Cache a pure function of a graph (and its other arguments) on the graph, and of the
+    rules in OPS (a test that patches one gets its own answers)."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def memo(graph, *args):
+            key = (name, *args, tuple(map(id, OPS.values())))
+            if key not in graph.memo:
+                graph.memo[key] = fn(graph, *args)
+            return graph.memo[key]
+        return memo
+    return wrap
+
+
+@_memoized("oracle")
 def oracle(graph):
     """The kit's float64 values: order 1, (y, [gradient of each input]); order 2,
     (g, [Hessian-vector product]) with g the gradient of <gy, y>."""
@@ -569,6 +593,7 @@ def oracle(graph):
     return _parts(g, np.zeros(graph.shape))
 
 
+@_memoized("bounds")
 def bounds(graph, u):
     """The error allowed to an engine in each value oracle() gives, elementwise, for an engine
     whose operations are each within u (relative) of exact: SAFETY times the Bound."""
@@ -614,6 +639,7 @@ def valid(graph, u=OP_ULPS * float(np.finfo(np.float64).eps)):
     return True
 
 
+@_memoized("agrees")
 def oracle_agrees(graph):
     """None if the oracle's derivatives match its own central difference along a seeded
     direction, else why not: a fault in the kit, never the engine's."""
