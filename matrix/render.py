@@ -152,9 +152,11 @@ def graph_section(results):
                   if len(g["failed"]) + len(g["passed"]) > 1})
     out = ["## Random graphs: where engines disagree", "",
            "S44 and S45 run random graphs of each engine's own operations "
-           "(dezero_conformance/conformance/fuzz.py); engines with the same operations and "
-           "capabilities draw the same graphs, so a graph (its key, a hash of its Python) that "
-           "one engine fails and another passes points at the engine, not at the kit. "
+           "(dezero_conformance/conformance/fuzz.py). A graph's draws do not depend on the "
+           "engine, only an operation the engine lacks is replaced, so engines share every "
+           "graph that uses operations they all have, in shapes and dtypes they all take; a "
+           "graph (its key, a hash of its Python) that one engine fails and another passes "
+           "points at the engine, not at the kit. "
            f"{shared} graphs were run by two or more engines: engines disagree on "
            f"{len(disagree)}, and every engine that ran them failed {len(all_failed)}.", "",
            "| engine | graphs run | failed | run by another engine too | failed where another "
