@@ -116,10 +116,10 @@ class EngineClock:
     def __init__(self):
         self.original, self.spent = fuzz.run, 0.0
 
-    def __call__(self, adapter, graph):
+    def __call__(self, adapter, graph, *rest):
         t = time.process_time()
         try:
-            return self.original(adapter, graph)
+            return self.original(adapter, graph, *rest)
         finally:
             self.spent += time.process_time() - t
 
