@@ -49,17 +49,15 @@ Run (the venv of benchmarks/gradcheck_bench.py: torch 2.13 with numpy 1.23.5):
 import argparse
 import hashlib
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 
-import numpy as np
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks import machine  # noqa: E402
 from dezero_conformance import adapters  # noqa: E402
 from dezero_conformance.conformance import fuzz  # noqa: E402
 
@@ -70,17 +68,6 @@ GRAPHS = 300
 ROUNDS = 7
 WARMUP = 20
 PARTS = ("generate", "oracle_agrees", "check (kit)", "engine")
-
-
-def machine():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
-            f"numpy {np.__version__}")
 
 
 def fuzz_version():

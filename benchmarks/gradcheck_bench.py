@@ -23,7 +23,6 @@ numpy < 1.24 and matplotlib, and torch 2.13 works with that numpy):
     /work/venvs/bench-dz/bin/python benchmarks/gradcheck_bench.py
 """
 import os
-import platform
 import sys
 import time
 import types
@@ -33,6 +32,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks import machine  # noqa: E402
 from dezero_conformance import adapters  # noqa: E402
 from dezero_conformance.conformance import gradcheck  # noqa: E402
 from dezero_conformance.conformance.gradcheck import check_gradient  # noqa: E402
@@ -49,17 +49,6 @@ HEAD_TO_HEAD_ROUNDS = 15
 ELEMENTS_TIMED = 10
 # Sizes at which the model is checked against a measured full check.
 MODEL_SIZES = (10 ** 3, 10 ** 4)
-
-
-def machine():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
-            f"numpy {np.__version__}")
 
 
 def best_time(run, repeats):

@@ -41,7 +41,6 @@ Run (the venv of benchmarks/gradcheck_bench.py: torch 2.13 with numpy 1.23.5):
 or  /work/venvs/bench-dz/bin/python benchmarks/gradgradcheck_bench.py
 """
 import os
-import platform
 import sys
 import time
 import types
@@ -51,6 +50,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks import machine  # noqa: E402
 from dezero_conformance import adapters  # noqa: E402
 from dezero_conformance.conformance import gradcheck  # noqa: E402
 from dezero_conformance.conformance.gradcheck import check_second_order  # noqa: E402
@@ -71,17 +71,6 @@ ELEMENTS_TIMED = 10
 MODEL_SIZES = (10 ** 3, 10 ** 4)
 TORCH_FAST = "torch gradgradcheck fast_mode=True"
 TORCH_SLOW = "torch gradgradcheck fast_mode=False"
-
-
-def machine():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
-            f"numpy {np.__version__}")
 
 
 def load():
