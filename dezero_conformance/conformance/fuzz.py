@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-LAST_STEP = 36  # (adapters.LAST_STEP: an adapter without STEP is judged there)
+from dezero_conformance.adapters import LAST_STEP  # an adapter without STEP is judged there
 FUZZ_VAR = "CONFORMANCE_FUZZ"
 LOG_VAR = "CONFORMANCE_FUZZ_LOG"  # a file the clauses append each graph's outcome to
 # Each operation of an engine, given exact operands, is within this many ulps of the exact
@@ -265,7 +265,6 @@ class Op:
 
 
 def _ops():
-    F, B = {}, {}
     sq = lambda a: a * a  # noqa: E731
     table = [
         ("square", 1, None, "E.square({0})", lambda a, c: sq(a), lambda g, a, y, c: [2.0 * a * g]),
