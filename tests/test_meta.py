@@ -66,7 +66,7 @@ class TestReference(unittest.TestCase):
 
 # A mutant that hangs a clause is cut off after this many seconds, so that the meta-tests end
 # soon; the mutants that hang nothing keep the suite's own timeout, since a correct clause
-# (S9's 100,000 squares) can take longer than this on a loaded machine.
+# (S44's 300 random graphs) can take longer than this on a loaded machine.
 HANG_TIMEOUT = "5"
 
 

@@ -201,6 +201,24 @@ MUTANTS += [
            "backward recurses, with the recursion limit raised at import to hide it",
            ("import weakref\n", "import sys\nimport weakref\n\nsys.setrecursionlimit(1_000_000)\n"),
            RECURSIVE_BACKWARD, isolated=True),
+    # No Python frame per square, so only the native stack shows it: each Variable links its
+    # creator and its input's links in nested deques, which CPython frees recursively in C
+    # (deques are not deferred like class instances), 160 bytes a square.
+    Mutant("frees_graph_recursively", {"S9"},
+           "a Variable keeps its creator in nested deques that also hold its input's: backward "
+           "is a loop, but freeing the graph recurses in C, and 100,000 squares overflow the "
+           "8 MiB stack (SIGSEGV, on every Python)",
+           ("import weakref\n", "import collections\nimport weakref\n"),
+           ('    __slots__ = ("data", "grad", "creator", "__weakref__")\n',
+            '    __slots__ = ("data", "grad", "_links", "__weakref__")\n\n    @property\n'
+            '    def creator(self):\n        return self._links[0] if self._links else None\n'),
+           ("        self.creator = None\n", "        self._links = None\n"),
+           ("    def set_creator(self, func):\n        self.creator = func\n",
+            "    def set_creator(self, func):\n        self._links = collections.deque("
+            "[func, collections.deque([func.input._links])])\n"),
+           ("        output.set_creator(self)\n        self.input = input\n",
+            "        self.input = input\n        output.set_creator(self)\n"),
+           isolated=True),
     Mutant("numerical_diff_leaves_backprop_off", {"S5"},
            "numerical_diff turns graph building off and never turns it back on",
            ("        output.set_creator(self)\n",
