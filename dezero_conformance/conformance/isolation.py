@@ -40,6 +40,8 @@ DEFAULT_TIMEOUT = 300.0
 GRACE = 30.0
 # The directory holding the kit's package: a checkout, or a site directory when installed.
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The suite's own directory, which `unittest discover conformance` puts first on sys.path.
+HERE = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
 
 
 def kit_path():
@@ -89,6 +91,14 @@ def jobs():
 def enabled():
     """Isolation needs POSIX pipes and select; elsewhere clauses run in-process."""
     return os.environ.get(ISOLATE_VAR, "1") != "0" and os.name == "posix"
+
+
+def forkable():
+    """Whether this process can be forked safely: on Linux, with no other thread running
+    Python (a fork keeps only the calling thread, and any lock another one held). Threads
+    started through `_thread` (execnet's, under pytest-xdist) count too; a library's own
+    native threads (a BLAS pool) hold no lock of the interpreter's and do not."""
+    return sys.platform.startswith("linux") and len(sys._current_frames()) == 1
 
 
 class _Repr(str):
@@ -203,13 +213,20 @@ class Pool:
         request_r, self.request_w = os.pipe()
         self.fd, result_w = os.pipe()
         self.token = secrets.token_hex(8)
-        env = dict(os.environ, CONFORMANCE_ENGINE=spec, PYTHONPATH=kit_path(),
-                   **{CHANNEL_VAR: self.token})
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"{__package__}.worker", str(request_r), str(result_w),
-             str(os.getpid())],
-            stdin=subprocess.DEVNULL, pass_fds=(request_r, result_w), env=env,
-            cwd=os.getcwd(), start_new_session=True)
+        env = {"CONFORMANCE_ENGINE": spec, "PYTHONPATH": kit_path(), CHANNEL_VAR: self.token}
+        args = [str(request_r), str(result_w), str(os.getpid())]
+        if forkable():
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()  # or the engine's process would write the buffered text again
+            pid = os.fork()
+            if pid == 0:
+                _engine_process(env, args, (self.request_w, self.fd))
+            self.proc = _Forked(pid)
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", f"{__package__}.worker", *args],
+                stdin=subprocess.DEVNULL, pass_fds=(request_r, result_w),
+                env=dict(os.environ, **env), cwd=os.getcwd(), start_new_session=True)
         os.close(request_r)
         os.close(result_w)
         self.buffer = b""
@@ -332,6 +349,39 @@ class Pool:
             os.close(self.fd)
         except OSError:
             pass
+
+
+class _Forked:
+    """The engine's process when it is a fork of this one: the part of Popen that Pool uses."""
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+
+    def wait(self):
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+
+def _engine_process(env, args, close):
+    """The forked child: become what `python -m ...worker ARGS` with env would be (a session
+    of its own, stdin /dev/null, the run's token and the engine named in its environment, no
+    suite directory on sys.path), then serve as the engine's process. Never returns."""
+    try:
+        os.setsid()
+        for fd in close:  # the run's own ends of the two pipes
+            os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.environ.update(env)
+        sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != HERE]
+        from dezero_conformance.conformance import worker
+        sys.argv = [worker.__file__, *args]
+        worker.TOKEN = env[CHANNEL_VAR]
+        worker.main(args)
+    finally:
+        os._exit(1)  # never back into the run's code: its atexit handlers, its tests
 
 
 def _adapter_error(message):

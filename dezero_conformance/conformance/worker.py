@@ -60,8 +60,8 @@ def load():
         line = str(exc) if isinstance(exc, adapters.AdapterError) else (
             f"loading the engine raised {type(exc).__name__}: {first}")
         return {"kind": "hello", "error": line}, None
-    forkable = sys.platform.startswith("linux") and threading.active_count() == 1
-    return {"kind": "hello", "mode": "fork" if forkable else "spawn",
+    from dezero_conformance.conformance.isolation import forkable
+    return {"kind": "hello", "mode": "fork" if forkable() else "spawn",
             "notices": list(adapters.NOTICES) + [str(n) for n in getattr(engine, "NOTICES", [])],
             "name": str(engine.NAME), "version": str(engine.version()),
             "step": support.step_of(engine), "step_why": str(getattr(engine, "STEP_WHY", "")),
