@@ -87,6 +87,7 @@ SHAPES = ((), (1,), (3,), (2, 3))  # an engine without `vector` gets 0-d inputs 
 # before all its grads have arrived until generations, step 16), any value from step 16.
 SHARE_NONE, SHARE_INPUTS, SHARE_ANY = 0, 1, 2
 GRID = 1024.0  # inputs and array constants are multiples of 1/GRID: exact in float32
+F64_EPS = float(np.finfo(np.float64).eps)
 
 
 # ---------------------------------------------------------------- number types of the oracle
@@ -382,37 +383,46 @@ def _simple(v):
 
 
 def _grid(rng, low, high, shape, dtype):
-    return np.array(np.round(rng.uniform(low, high, shape) * GRID) / GRID, dtype=dtype)
+    return _on_grid(rng.uniform(low, high, shape), dtype)
+
+
+def _on_grid(a, dtype):
+    return np.array(np.round(a * GRID) / GRID, dtype=dtype)
+
+
+SIGNS = np.array((-1.0, 1.0))
 
 
 def _with_sign(rng, shape, dtype):
-    """Seed values: magnitudes in [0.5, 1.5], random signs, exact in float32."""
+    """Seed values: magnitudes in [0.5, 1.5], random signs, exact in float32 (the signs drawn
+    as rng.choice((-1.0, 1.0), shape) draws them, without its overhead)."""
     m = _grid(rng, 0.5, 1.5, shape, np.float64)
-    return np.array(m * rng.choice((-1.0, 1.0), shape), dtype=dtype)
+    return np.array(m * SIGNS[rng.integers(0, 2, shape, dtype=np.int64)], dtype=dtype)
 
 
 def _in_domain(op, args, c, y):
-    """Whether op is finite and well conditioned at these float64 operands (see DOMAIN)."""
-    with np.errstate(all="ignore"):
-        a = np.abs(args[0]) if args else None
-        if op.name == "exp" and np.any(a > EXP_MAX):
+    """Whether op is finite and well conditioned at these float64 operands (see DOMAIN); the
+    caller holds numpy's error state off (a nan compares False, as intended here)."""
+    a = np.abs(args[0]) if args else None
+    name = op.name
+    if name == "exp" and a.max() > EXP_MAX:
+        return False
+    if name == "tanh" and a.max() > TANH_MAX:
+        return False
+    if (name == "sin" or name == "cos") and a.max() > TRIG_MAX:
+        return False
+    if (name == "div" or name == "/") and np.abs(args[1]).min() < DIVISOR_MIN:
+        return False
+    if name == "c/x" and a.min() < DIVISOR_MIN:
+        return False
+    if op.const == "exponent":
+        if c != int(c) and args[0].min() < ROOT_MIN:
             return False
-        if op.name == "tanh" and np.any(a > TANH_MAX):
+        if c < 0 and a.min() < DIVISOR_MIN:
             return False
-        if op.name in ("sin", "cos") and np.any(a > TRIG_MAX):
-            return False
-        if op.name in ("div", "/") and np.any(np.abs(args[1]) < DIVISOR_MIN):
-            return False
-        if op.name == "c/x" and np.any(a < DIVISOR_MIN):
-            return False
-        if op.const == "exponent":
-            if c != int(c) and np.any(args[0] < ROOT_MIN):
-                return False
-            if c < 0 and np.any(a < DIVISOR_MIN):
-                return False
-        m = np.abs(y)
-        return bool(np.all(np.isfinite(y)) and np.all(m <= VALUE_MAX)
-                    and np.all((m >= VALUE_MIN) | (y == 0)))
+    m = np.abs(y)
+    # m.max() is nan where y has one, and nan <= VALUE_MAX is False: finite, and in range
+    return bool(m.max() <= VALUE_MAX and ((m >= VALUE_MIN) | (y == 0)).all())
 
 
 def generate(adapter, seed, index, order=1, ops=None):
@@ -436,8 +446,10 @@ def _generate(seed, index, order, ops, many_inputs, vector, seeds, share):
     rng = np.random.default_rng([seed, index, order, 44])
     alt = np.random.default_rng([seed, index, order, 45])
     while True:
-        graph = _draw(rng, alt, ops, many, vector, order, seeds, share)
-        if graph is not None and valid(graph):
+        with np.errstate(all="ignore"):  # whatever error state the engine set for numpy
+            graph = _draw(rng, alt, ops, many, vector, order, seeds, share)
+        # _draw kept each node in the domain and the sharing allowed: what valid() adds
+        if graph is not None and _conditioned(graph, OP_ULPS * F64_EPS):
             graph.seed, graph.index, graph.ops = seed, index, ops
             graph.many = order == 1 and many_inputs
             return graph
@@ -453,15 +465,18 @@ def sharing(adapter):
 
 def _shared_ok(graph):
     """No value used more often than graph.share allows."""
-    if graph.share == SHARE_ANY:
+    return _uses_ok(graph.nodes, len(graph.inputs), graph.share)
+
+
+def _uses_ok(nodes, n, share):
+    """No value (n inputs, then nodes) used more often than share allows."""
+    if share == SHARE_ANY:
         return True
     uses = {}
-    for _, refs, _ in graph.nodes:
+    for _, refs, _ in nodes:
         for r in refs:
             uses[r] = uses.get(r, 0) + 1
-    n = len(graph.inputs)
-    return all(count == 1 or (graph.share == SHARE_INPUTS and r < n)
-               for r, count in uses.items())
+    return all(count == 1 or (share == SHARE_INPUTS and r < n) for r, count in uses.items())
 
 
 def _draw(rng, alt, ops, many, vector, order, seeds, share):
@@ -470,11 +485,10 @@ def _draw(rng, alt, ops, many, vector, order, seeds, share):
     k = int(rng.integers(1, MAX_INPUTS + 1)) if many else 1
     inputs = [_grid(rng, -2.0, 2.0, shape, dtype) for _ in range(k)]
     values = [x.astype(np.float64) for x in inputs]
-    nodes, want = [], int(rng.integers(1, MAX_NODES + 1))
+    nodes, used, want = [], [], int(rng.integers(1, MAX_NODES + 1))
     for _ in range(8 * want):
         if len(nodes) == want:
             break
-        used = [name for name, _, _ in nodes]
         reuse, which = rng.random(), rng.integers(len(UNIVERSE))
         if used and reuse < REUSE:  # the same operation used twice
             name = used[which % len(used)]
@@ -485,17 +499,19 @@ def _draw(rng, alt, ops, many, vector, order, seeds, share):
         op = OPS[name]
         last, pick, other, swap = len(values) - 1, *rng.integers(len(values), size=2), rng.random()
         first = last if rng.random() < 0.5 else int(pick)
-        refs = [first] if op.arity == 1 else [first, int(other)][::-1 if swap < 0.5 else 1]
-        drawn = {"exponent": EXPONENTS[rng.integers(len(EXPONENTS))],
-                 "scalar": CONSTANTS[rng.integers(len(CONSTANTS))],
-                 "array": _grid(rng, -2.0, 2.0, shape, dtype)}
-        c = drawn.get(op.const)
+        refs = (first,) if op.arity == 1 else (first, int(other))[::-1 if swap < 0.5 else 1]
+        # every kind of constant is drawn each time, so the stream goes on alike
+        exponent = EXPONENTS[rng.integers(len(EXPONENTS))]
+        scalar = CONSTANTS[rng.integers(len(CONSTANTS))]
+        array = rng.uniform(-2.0, 2.0, shape)
+        c = (exponent if op.const == "exponent" else scalar if op.const == "scalar"
+             else _on_grid(array, dtype) if op.const == "array" else None)
         args = [values[r] for r in refs]
-        with np.errstate(all="ignore"):
-            y = np.asarray(op.forward(*args, c), dtype=np.float64)
-        if _in_domain(op, args, c, y) and _shared_ok(
-                Graph(inputs, nodes + [(op.name, tuple(refs), c)], share=share)):
-            nodes.append((op.name, tuple(refs), c))
+        y = np.asarray(op.forward(*args, c), dtype=np.float64)
+        node = (name, refs, c)
+        if _in_domain(op, args, c, y) and _uses_ok(nodes + [node], k, share):
+            nodes.append(node)
+            used.append(name)
             values.append(y)
     if not nodes:
         return None
@@ -616,7 +632,7 @@ def _unit(adapter, graph):
     return OP_ULPS * float(np.finfo(np.float64 if wide else np.float32).eps)
 
 
-def valid(graph, u=OP_ULPS * float(np.finfo(np.float64).eps)):
+def valid(graph, u=OP_ULPS * F64_EPS):
     """In the domain (every operation) and well conditioned (bounds within COND_MAX ulps).
     The bounds are linear in u, so the verdict is the same for every engine's precision, and
     engines with the same operations run the same graphs."""
@@ -625,9 +641,14 @@ def valid(graph, u=OP_ULPS * float(np.finfo(np.float64).eps)):
     xs = [x.astype(np.float64) for x in graph.inputs]
     with np.errstate(all="ignore"):  # whatever error state the engine set for numpy
         values = evaluate(graph, xs)
-    for (name, refs, c), y in zip(graph.nodes, values[len(xs):]):
-        if not _in_domain(OPS[name], [values[r] for r in refs], c, y):
-            return False
+        for (name, refs, c), y in zip(graph.nodes, values[len(xs):]):
+            if not _in_domain(OPS[name], [values[r] for r in refs], c, np.asarray(y)):
+                return False
+    return _conditioned(graph, u)
+
+
+def _conditioned(graph, u):
+    """The oracle's values finite and nonzero, and their bounds within COND_MAX ulps."""
     want = oracle(graph)
     for got, bound in zip([want[0]] + want[1], bounds(graph, u)):
         scale = np.max(np.abs(got)) if np.size(got) else 0.0
