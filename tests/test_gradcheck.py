@@ -19,10 +19,11 @@ from dezero_conformance.conformance.gradcheck import (assert_gradient, assert_se
                                                       check_gradient, check_second_order)
 from dezero_conformance.conformance.support import SEED_VAR
 from dezero_conformance.reference import stage3
+from tests import tiered
 from tests.broken import BY_NAME
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEEDS = 1000
+SEEDS = tiered(1000, 100)  # the fast tier's sample second (tests/__init__.py)
 # A gradient wrong by this relative amount must be caught in float64 (the issue's figure).
 WRONG_F64 = 1e-4
 # float32 central differences resolve ~eps32^(2/3) = 2.4e-5 at best; 1e-2 is well clear of it.
@@ -285,7 +286,7 @@ class TestCatches(unittest.TestCase):
 
 class TestNeverFlagsACorrectEngine(unittest.TestCase):
 
-    def test_no_false_alarm_across_1000_seeds(self):
+    def test_no_false_alarm_across_seeds(self):
         """Per seed and engine (float64, float32): the composite in full mode on a random
         shape, and square, exp or the composite in random mode on 1000 elements."""
         E64 = adapters.load("reference")
@@ -1217,7 +1218,7 @@ class TestSecondOrder(unittest.TestCase):
     def setUpClass(cls):
         cls.E = adapters.load("reference")
 
-    def test_no_false_alarm_across_1000_seeds_float64_and_float32(self):
+    def test_no_false_alarm_across_seeds_float64_and_float32(self):
         """Per seed and dtype (float64, float32 x, gy and gv): one of SECOND_FNS in full mode
         on (), (3,) or (2, 3), and in random mode on (50,), (8, 16) or (300,); gy and gv
         random, or None (ones) on every fourth seed."""

@@ -10,6 +10,7 @@ from unittest import mock
 
 from dezero_conformance.conformance import fuzz, runner, support
 from matrix import check as matrix_check, expectations, render
+from tests import thorough
 from tests.broken import MUTANTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,6 +45,7 @@ class TestUnexpected(unittest.TestCase):
         self.assertEqual(sorted(bad), ["S1", "S4", "S5"])
 
 
+@thorough  # the matrix's own tooling, the same on every Python: run once
 class TestCheck(unittest.TestCase):
 
     def test_reference_is_green_and_writes_its_record(self):

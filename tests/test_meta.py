@@ -1,5 +1,6 @@
 """The kit tests itself: the reference passes every clause, each mutant fails exactly the
 clauses it names, and correct engines in other styles of the book's API pass."""
+import functools
 import glob
 import os
 import subprocess
@@ -13,6 +14,7 @@ from dezero_conformance import adapters
 from dezero_conformance.adapters import book
 from dezero_conformance.conformance import isolation, runner
 from dezero_conformance.conformance.support import clause_id, clause_step
+from tests import FULL, thorough
 from tests.broken import BY_NAME, MUTANTS, UNRULY
 
 CLAUSES1 = {f"S{i}" for i in range(1, 17)} | {"C1", "S44"}  # stage 1: steps 1-10 (S44: step 9)
@@ -89,6 +91,36 @@ def outcomes_of(mutant):
     return runner.run(book.adapt(mutant.module(), mutant.name))
 
 
+# The fast tier's sample of the sweeps below (every Python, numpy 1.23): each way an engine
+# misbehaves (a hang, a crash, both exits, an exception), recursion in Python and in native
+# code (the two differ by Python version), dtypes and in-place writes (they differ by numpy
+# version), process state that must not outlive a clause, memory freed by reference counting,
+# generations, accumulation, double backprop, and a bug the random graphs alone find.
+FAST_MUTANTS = {"hangs_on_deep_chains", "segfaults_on_matrices", "exits_in_backward",
+                "os_exit_in_backward", "raises_in_forward", "recursive_backward",
+                "recursive_backward_raised_limit", "frees_graph_recursively", "seeds_float64",
+                "exp_backward_float32", "square_backward_writes_large_gy",
+                "numerical_diff_leaves_backprop_off", "using_config_without_finally",
+                "strong_outputs", "no_generations", "accumulates_in_place",
+                "create_graph_ignored", "pow_backward_uses_data", "div_instance_reused"}
+FAST_UNRULY = {"reads_stdin", "writes_to_stray_fds", "lowers_recursion_limit"}  # threads: test_isolation
+FAST_ORDER = {"recursive_backward_raised_limit"}
+
+
+def sampled(names):
+    """A test that runs in the fast tier if its subject is in names, else in the full tier."""
+    return lambda test: test if FULL or test.subject in names else thorough(test)
+
+
+def each(items, make, sample, cls):
+    """Add to cls one test per item: make(item) is the test, named after the item."""
+    for item in items:
+        test = make(item)
+        test.subject = item.name if hasattr(item, "name") else item
+        setattr(cls, f"test_{test.subject}", sampled(sample)(test))
+    return cls
+
+
 class TestMutants(unittest.TestCase):
 
     def test_every_clause_is_proven_by_a_mutant(self):
@@ -98,38 +130,65 @@ class TestMutants(unittest.TestCase):
             with self.subTest(stage):
                 self.assertTrue([m for m in MUTANTS if m.base == stage], f"no {stage} mutant")
 
-    def test_each_mutant_fails_exactly_the_clauses_it_breaks(self):
-        for m in MUTANTS:
-            with self.subTest(m.name):
-                outcomes = outcomes_of(m)
-                for clause, marker in (m.misbehaves or {}).items():
-                    self.assertRegex(outcomes[clause][1], rf"{clause}( \(step \d+\))?: {marker}",
-                                     f"mutant {m.name} in {clause}")
-                got = failing(outcomes)
-                detail = "; ".join(f"{c}: {outcomes[c][1].splitlines()[0] if outcomes[c][1] else ''}"
-                                   for c in by_id(got ^ m.breaks) if c in outcomes)
-                self.assertEqual(by_id(got), by_id(m.breaks),
-                                 f"mutant {m.name} ({m.why}) failed {by_id(got)}, "
-                                 f"expected {by_id(m.breaks)}: {detail}")
+    def test_the_fast_tiers_samples_name_real_engines(self):
+        for sample, pool in ((FAST_MUTANTS, MUTANTS), (FAST_UNRULY, UNRULY),
+                             (FAST_ORDER, [m for m in MUTANTS if m.isolated])):
+            self.assertEqual(sorted(sample - {m.name for m in pool}), [])
 
-    def test_outcomes_do_not_depend_on_clause_order(self):
-        """Engines that change their process (state left behind, a recursion limit): each
-        clause meets a fresh engine, so running the clauses backwards changes nothing."""
-        for m in MUTANTS:
-            if m.isolated and not m.misbehaves:
-                with self.subTest(m.name):
-                    forward, backward = run_isolated(m), run_isolated(m, reverse=True)
-                    self.assertEqual({c: s for c, (s, _) in forward.items()},
-                                     {c: s for c, (s, _) in backward.items()})
-                    self.assertEqual(by_id(failing(backward)), by_id(m.breaks))
 
-    def test_unruly_engines_pass_every_clause(self):
-        """Right in every value, hostile as processes: nothing fails, nothing is skipped."""
-        for m in UNRULY:
-            with self.subTest(m.name):
-                outcomes = run_isolated(m)
-                bad = {c: o for c, o in outcomes.items() if o[0] != runner.PASS}
-                self.assertEqual(bad, {}, f"{m.name} ({m.why})")
+def fails_exactly_what_it_breaks(m):
+    def test(self):
+        outcomes = outcomes_of(m)
+        for clause, marker in (m.misbehaves or {}).items():
+            self.assertRegex(outcomes[clause][1], rf"{clause}( \(step \d+\))?: {marker}",
+                             f"mutant {m.name} in {clause}")
+        got = failing(outcomes)
+        detail = "; ".join(f"{c}: {outcomes[c][1].splitlines()[0] if outcomes[c][1] else ''}"
+                           for c in by_id(got ^ m.breaks) if c in outcomes)
+        self.assertEqual(by_id(got), by_id(m.breaks),
+                         f"mutant {m.name} ({m.why}) failed {by_id(got)}, "
+                         f"expected {by_id(m.breaks)}: {detail}")
+    test.__doc__ = f"{m.name} fails {', '.join(by_id(m.breaks))}, and no other clause: {m.why}"
+    return test
+
+
+@functools.partial(each, MUTANTS, fails_exactly_what_it_breaks, FAST_MUTANTS)
+class TestEachMutant(unittest.TestCase):
+    """Each mutant fails exactly the clauses it breaks: one test per mutant."""
+
+
+def same_outcomes_backwards(m):
+    def test(self):
+        forward, backward = run_isolated(m), run_isolated(m, reverse=True)
+        self.assertEqual({c: s for c, (s, _) in forward.items()},
+                         {c: s for c, (s, _) in backward.items()})
+        self.assertEqual(by_id(failing(backward)), by_id(m.breaks))
+    test.__doc__ = f"{m.name}: the same outcomes with the clauses run backwards ({m.why})"
+    return test
+
+
+@functools.partial(each, [m for m in MUTANTS if m.isolated and not m.misbehaves],
+                   same_outcomes_backwards, FAST_ORDER)
+class TestClauseOrder(unittest.TestCase):
+    """Engines that change their process (state left behind, a recursion limit): each clause
+    meets a fresh engine, so running the clauses backwards changes nothing."""
+
+
+def passes_everything(m):
+    def test(self):
+        outcomes = run_isolated(m)
+        bad = {c: o for c, o in outcomes.items() if o[0] != runner.PASS}
+        self.assertEqual(bad, {}, f"{m.name} ({m.why})")
+    test.__doc__ = f"{m.name} passes every clause: it {m.why}"
+    return test
+
+
+@functools.partial(each, UNRULY, passes_everything, FAST_UNRULY)
+class TestUnruly(unittest.TestCase):
+    """Right in every value, hostile as processes: nothing fails, nothing is skipped."""
+
+
+class TestByPath(unittest.TestCase):
 
     def test_a_mutant_given_by_path_fails_with_its_clause_id(self):
         mutant = next(m for m in MUTANTS if m.name == "recursive_backward")
@@ -147,33 +206,41 @@ class TestMutants(unittest.TestCase):
         self.assertIn("FAILED (failures=", run.stderr)
 
 
-class TestReproduce(unittest.TestCase):
+def snippets_run(name):
+    def test(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "step10.py")
+            with open(path, "w") as f:
+                f.write(BY_NAME[name].source())
+            hangs = "TIMEOUT" in (BY_NAME[name].misbehaves or {}).values()
+            run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                                 cwd=ROOT, capture_output=True, text=True,
+                                 env=dict(os.environ, CONFORMANCE_ENGINE=path,
+                                          **({isolation.TIMEOUT_VAR: HANG_TIMEOUT} if hangs
+                                             else {})))
+            reports = run.stderr.split("=" * 70)[1:]
+            self.assertTrue(reports, run.stderr[-2000:])
+            snippets = set()
+            for report in reports:
+                self.assertIn(f"CONFORMANCE_ENGINE={path} CONFORMANCE_SEED=", report)
+                if "  or in Python:\n" not in report:
+                    continue
+                snippet = textwrap.dedent(report.split("  or in Python:\n", 1)[1]
+                                          .split("\n\n", 1)[0])
+                if snippet in snippets:
+                    continue
+                snippets.add(snippet)
+                check = subprocess.run([sys.executable, "-c", snippet], cwd=ROOT,
+                                       capture_output=True, text=True, timeout=60)
+                self.assertEqual(check.returncode, 0, f"{snippet}\n{check.stderr}")
+    test.__doc__ = f"every failure of {name} carries the command, and its Python runs"
+    return test
 
-    def test_every_failure_carries_a_snippet_that_runs(self):
-        snippets = set()
-        for name in ("skips_last_step", "shared_exp_instance", "copies_data", "seeds_float64"):
-            with self.subTest(name), tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "step10.py")
-                with open(path, "w") as f:
-                    f.write(BY_NAME[name].source())
-                run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
-                                     cwd=ROOT, capture_output=True, text=True,
-                                     env=dict(os.environ, CONFORMANCE_ENGINE=path,
-                                              **{isolation.TIMEOUT_VAR: "10"}))
-                reports = run.stderr.split("=" * 70)[1:]
-                self.assertTrue(reports, run.stderr[-2000:])
-                for report in reports:
-                    self.assertIn(f"CONFORMANCE_ENGINE={path} CONFORMANCE_SEED=", report)
-                    if "  or in Python:\n" not in report:
-                        continue
-                    snippet = textwrap.dedent(report.split("  or in Python:\n", 1)[1]
-                                              .split("\n\n", 1)[0])
-                    if snippet in snippets:
-                        continue
-                    snippets.add(snippet)
-                    check = subprocess.run([sys.executable, "-c", snippet], cwd=ROOT,
-                                           capture_output=True, text=True, timeout=60)
-                    self.assertEqual(check.returncode, 0, f"{snippet}\n{check.stderr}")
+
+@functools.partial(each, ("skips_last_step", "shared_exp_instance", "copies_data",
+                          "seeds_float64"), snippets_run, {"seeds_float64"})
+class TestReproduce(unittest.TestCase):
+    """Every failure ends with how to reproduce it: the command, and Python that runs."""
 
 
 class TestOtherStyles(unittest.TestCase):
@@ -185,28 +252,39 @@ class TestOtherStyles(unittest.TestCase):
         self.assertEqual(sorted(names), sorted(STAGE1_STYLES | set(INFERRED_STEPS)),
                          "each style in tests/engines/ needs the step it is judged at here")
 
-    def test_each_style_passes_every_clause(self):
-        for path in STYLES:
-            name = os.path.basename(path)
-            with self.subTest(name), mock.patch.dict(os.environ):
-                if name in STAGE1_STYLES:
-                    os.environ[book.STEP_VAR], step = "10", 10
-                else:
-                    os.environ.pop(book.STEP_VAR, None)
-                    step = INFERRED_STEPS[name]
-                engine = adapters.load(path)
-                self.assertEqual(engine.STEP, step, f"{name} is judged at step {step}")
-                outcomes = runner.run(engine)
-                want = {c for c, first in clause_steps().items() if first <= step}
-                if "numerical_diff" in engine.RETIRED:  # the book drops it after step 19
-                    want -= {"S5"}
-                self.assertEqual(by_id(outcomes), by_id(want),
-                                 f"{name}: the clauses of steps 1-{step} must be reported")
-                bad = {c: outcomes[c][1] for c in failing(outcomes)}
-                self.assertEqual(bad, {}, f"{path} is correct but failed")
-                skipped = {c: m for c, (s, m) in outcomes.items()
-                           if s == runner.SKIP or "skipped" in (m or "")}
-                self.assertEqual(skipped, {}, f"{path} defines the whole API but was skipped")
+
+def passes_at_its_step(style):
+    name = f"{style}.py"
+
+    def test(self):
+        path = os.path.join(ROOT, "tests", "engines", name)
+        with mock.patch.dict(os.environ):
+            if name in STAGE1_STYLES:
+                os.environ[book.STEP_VAR], step = "10", 10
+            else:
+                os.environ.pop(book.STEP_VAR, None)
+                step = INFERRED_STEPS[name]
+            engine = adapters.load(path)
+        self.assertEqual(engine.STEP, step, f"{name} is judged at step {step}")
+        outcomes = runner.run(engine)
+        want = {c for c, first in clause_steps().items() if first <= step}
+        if "numerical_diff" in engine.RETIRED:  # the book drops it after step 19
+            want -= {"S5"}
+        self.assertEqual(by_id(outcomes), by_id(want),
+                         f"{name}: the clauses of steps 1-{step} must be reported")
+        bad = {c: outcomes[c][1] for c in failing(outcomes)}
+        self.assertEqual(bad, {}, f"{path} is correct but failed")
+        skipped = {c: m for c, (s, m) in outcomes.items()
+                   if s == runner.SKIP or "skipped" in (m or "")}
+        self.assertEqual(skipped, {}, f"{path} defines the whole API but was skipped")
+    test.__doc__ = f"{name}, a correct engine in another style, passes every clause of its step"
+    return test
+
+
+@functools.partial(each, [os.path.basename(p)[:-3] for p in STYLES], passes_at_its_step,
+                   {"step10_book", "core_simple_step24", "step36_book"})
+class TestEachStyle(unittest.TestCase):
+    """Each correct engine of tests/engines/ passes every clause of its step, with no skip."""
 
 
 if __name__ == "__main__":
