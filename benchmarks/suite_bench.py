@@ -51,7 +51,7 @@ def run(command, env):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                          env=dict(os.environ, CONFORMANCE_ENGINE="reference", **env))
+                          env={**os.environ, "CONFORMANCE_ENGINE": "reference", **env})
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
