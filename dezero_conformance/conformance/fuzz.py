@@ -25,8 +25,9 @@ over the reverse pass) the Hessian-vector product; on Bound numbers a first-orde
 rounding error of an engine that computes the same graph, each operation within OP_ULPS of
 exact, in whatever order it sums (sums are bounded by the magnitudes of their terms). The
 allowed error of each element is SAFETY times that bound: derived per graph, never a fixed
-tolerance. Every graph's oracle is cross-checked against its own central difference
-(oracle_agrees); the engine's numbers are never the judge.
+tolerance. A graph's oracle is cross-checked against its own central difference
+(oracle_agrees) wherever it would judge the engine wrong; the engine's numbers are never the
+judge.
 
 Generation keeps every operation where it is finite and well conditioned (DOMAIN): exp and
 tanh of arguments up to 3, divisors and negative powers' bases at least 0.5 in magnitude,
@@ -43,6 +44,7 @@ ones for gy and gv, float64 for float32, order 1 for order 2.
 import functools
 import hashlib
 import json
+import math
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -382,22 +384,45 @@ def _simple(v):
     return float(v) in (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0)
 
 
-def _grid(rng, low, high, shape, dtype):
-    return _on_grid(rng.uniform(low, high, shape), dtype)
-
-
 def _on_grid(a, dtype):
     return np.array(np.round(a * GRID) / GRID, dtype=dtype)
 
 
-SIGNS = np.array((-1.0, 1.0))
+class _Uniforms:
+    """A draw's random numbers, uniform on [0, 1), taken in order from one block drawn at
+    once: a graph takes a few hundred, and numpy's cost per call is most of the cost of
+    drawing them one at a time. Every draw takes the block's numbers at the same places,
+    whatever the engine's operations, so engines with the same operations get the same
+    graphs and an engine lacking some still shares most of them."""
 
+    def __init__(self, rng, count):
+        self.block = rng.random(count)
+        self.numbers = self.block.tolist()
+        self.at = 0
 
-def _with_sign(rng, shape, dtype):
-    """Seed values: magnitudes in [0.5, 1.5], random signs, exact in float32 (the signs drawn
-    as rng.choice((-1.0, 1.0), shape) draws them, without its overhead)."""
-    m = _grid(rng, 0.5, 1.5, shape, np.float64)
-    return np.array(m * SIGNS[rng.integers(0, 2, shape, dtype=np.int64)], dtype=dtype)
+    def next(self):
+        self.at += 1
+        return self.numbers[self.at - 1]
+
+    def below(self, n):
+        """An int uniform on 0 .. n - 1."""
+        return int(self.next() * n)
+
+    def uniform(self, low, high, shape):
+        size = math.prod(shape)
+        self.at += size
+        return low + (high - low) * self.block[self.at - size:self.at].reshape(shape)
+
+    def skip(self, shape):
+        self.at += math.prod(shape)
+
+    def grid(self, low, high, shape, dtype):
+        return _on_grid(self.uniform(low, high, shape), dtype)
+
+    def with_sign(self, shape, dtype):
+        """Seed values: magnitudes in [0.5, 1.5], random signs, exact in float32."""
+        m = self.grid(0.5, 1.5, shape, np.float64)
+        return np.array(np.where(self.uniform(0.0, 1.0, shape) < 0.5, -m, m), dtype=dtype)
 
 
 def _in_domain(op, args, c, y):
@@ -443,8 +468,8 @@ def _generate(seed, index, order, ops, many_inputs, vector, seeds, share):
     arguments, so a process judging many engines draws each graph once (it is never
     changed: shrinking builds new graphs)."""
     many = order == 1 and many_inputs and any(OPS[n].arity == 2 for n in ops)
-    rng = np.random.default_rng([seed, index, order, 44])
-    alt = np.random.default_rng([seed, index, order, 45])
+    rng = np.random.default_rng([seed, index, order, 46])
+    alt = np.random.default_rng([seed, index, order, 47])
     while True:
         with np.errstate(all="ignore"):  # whatever error state the engine set for numpy
             graph = _draw(rng, alt, ops, many, vector, order, seeds, share)
@@ -479,33 +504,45 @@ def _uses_ok(nodes, n, share):
     return all(count == 1 or (share == SHARE_INPUTS and r < n) for r, count in uses.items())
 
 
+# The most numbers one draw takes: a shape, a dtype, a count of inputs and of nodes; the
+# inputs; per attempt at a node, 8 numbers (reuse, operation, two operands, their order, the
+# first's kind, exponent, scalar) and an array constant; gy and gv, each magnitudes and
+# signs (an element is one number; a shape has up to 6 elements).
+_ELEMENTS = max(math.prod(s) for s in SHAPES)
+DRAW_NUMBERS = (4 + MAX_INPUTS * _ELEMENTS + 8 * MAX_NODES * (8 + _ELEMENTS)
+                + 2 * 2 * _ELEMENTS)
+
+
 def _draw(rng, alt, ops, many, vector, order, seeds, share):
-    shape = SHAPES[rng.integers(len(SHAPES))] if vector else ()
-    dtype = np.float32 if rng.random() < 0.25 else np.float64
-    k = int(rng.integers(1, MAX_INPUTS + 1)) if many else 1
-    inputs = [_grid(rng, -2.0, 2.0, shape, dtype) for _ in range(k)]
+    u, spare = _Uniforms(rng, DRAW_NUMBERS), _Uniforms(alt, 8 * MAX_NODES)
+    shape = SHAPES[u.below(len(SHAPES))] if vector else ()
+    dtype = np.float32 if u.next() < 0.25 else np.float64
+    k = 1 + u.below(MAX_INPUTS) if many else 1
+    inputs = [u.grid(-2.0, 2.0, shape, dtype) for _ in range(k)]
     values = [x.astype(np.float64) for x in inputs]
-    nodes, used, want = [], [], int(rng.integers(1, MAX_NODES + 1))
+    nodes, used, want = [], [], 1 + u.below(MAX_NODES)
     for _ in range(8 * want):
         if len(nodes) == want:
             break
-        reuse, which = rng.random(), rng.integers(len(UNIVERSE))
+        reuse, which = u.next(), u.below(len(UNIVERSE))
         if used and reuse < REUSE:  # the same operation used twice
             name = used[which % len(used)]
         else:
             name = UNIVERSE[which]
             if name not in ops:  # replaced from the second stream: the first goes on alike
-                name = ops[alt.integers(len(ops))]
+                name = ops[spare.below(len(ops))]
         op = OPS[name]
-        last, pick, other, swap = len(values) - 1, *rng.integers(len(values), size=2), rng.random()
-        first = last if rng.random() < 0.5 else int(pick)
-        refs = (first,) if op.arity == 1 else (first, int(other))[::-1 if swap < 0.5 else 1]
-        # every kind of constant is drawn each time, so the stream goes on alike
-        exponent = EXPONENTS[rng.integers(len(EXPONENTS))]
-        scalar = CONSTANTS[rng.integers(len(CONSTANTS))]
-        array = rng.uniform(-2.0, 2.0, shape)
-        c = (exponent if op.const == "exponent" else scalar if op.const == "scalar"
-             else _on_grid(array, dtype) if op.const == "array" else None)
+        last, pick, other, swap = len(values) - 1, u.below(len(values)), u.below(len(values)), u.next()
+        first = last if u.next() < 0.5 else pick
+        refs = (first,) if op.arity == 1 else (first, other)[::-1 if swap < 0.5 else 1]
+        # every kind of constant takes its numbers each time, so the stream goes on alike
+        exponent = EXPONENTS[u.below(len(EXPONENTS))]
+        scalar = CONSTANTS[u.below(len(CONSTANTS))]
+        if op.const == "array":
+            c = u.grid(-2.0, 2.0, shape, dtype)
+        else:
+            u.skip(shape)
+            c = exponent if op.const == "exponent" else scalar if op.const == "scalar" else None
         args = [values[r] for r in refs]
         y = np.asarray(op.forward(*args, c), dtype=np.float64)
         node = (name, refs, c)
@@ -516,10 +553,10 @@ def _draw(rng, alt, ops, many, vector, order, seeds, share):
     if not nodes:
         return None
     graph = _prune(Graph(inputs, nodes, order=order, share=share))
-    gy, gv = _with_sign(rng, shape, dtype), _with_sign(rng, shape, dtype)
     if graph is None or len(graph.inputs) < k:
         return None  # an input the output does not depend on: draw again
     if seeds:
+        gy, gv = u.with_sign(shape, dtype), u.with_sign(shape, dtype)
         graph.gy, graph.gv = gy, gv if order == 2 else None
     return graph
 
@@ -1052,11 +1089,13 @@ def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0, lo
     lines = []
     for index in range(start, start + count):
         graph = generate(adapter, seed, index, order)
-        fault = oracle_agrees(graph)
+        failure = check(adapter, graph)
+        # The oracle is cross-checked where it would judge the engine wrong: a disagreement
+        # there is the kit's fault, never reported as the engine's.
+        fault = None if failure is None else oracle_agrees(graph)
         if fault is not None:
             result.oracle_faults.append((index, fault))
             continue
-        failure = check(adapter, graph)
         if log:
             lines.append(json.dumps({"key": key(graph), "index": index, "order": order,
                                      "seed": seed, "failure": failure and failure.what}))
