@@ -146,6 +146,30 @@ class TestProcesses(unittest.TestCase):
                     pool.close()
 
 
+class TestTheEnginesView(unittest.TestCase):
+    """The engine's process is a fork of the run's where it can be; what the engine sees must
+    still be what a new interpreter would show it."""
+
+    def test_an_engine_imports_its_own_graphs_module_not_the_suites(self):
+        source = BY_NAME["copies_data"].source_path
+        with open(source) as f:
+            engine = f.read().replace("import weakref\n", (
+                "import sys\nimport weakref\n\nimport graphs  # the engine's own, beside it\n"
+                "assert graphs.OWN, graphs.__file__\n"
+                "assert 'stage1' not in sys.modules, 'the suite is visible to the engine'\n"), 1)
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "graphs.py"), "w") as f:
+                f.write("OWN = True\n")
+            path = os.path.join(tmp, "step10.py")
+            with open(path, "w") as f:
+                f.write(engine)
+            run = subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=240,
+                                 env=dict(os.environ, CONFORMANCE_ENGINE=path))
+        self.assertEqual(run.returncode, 0, run.stderr[-2000:])
+        self.assertIn("\nOK", run.stderr)
+
+
 class TestKitPath(unittest.TestCase):
     """The engine's process finds the same kit as the run: the kit's directory goes first on
     its PYTHONPATH, unless it is a site directory (installed), which the process has anyway."""

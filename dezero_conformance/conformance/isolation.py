@@ -375,8 +375,17 @@ def _engine_process(env, args, close):
         os.dup2(null, 0)
         os.close(null)
         os.environ.update(env)
+        # `unittest discover` put the suite's directory on sys.path and imported its modules
+        # under top-level names (graphs, stage1, ...): an engine's own `graphs` must not be
+        # those, as it would not be in a new interpreter
         sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != HERE]
+        for name, module in list(sys.modules.items()):
+            where = os.path.realpath(getattr(module, "__file__", None) or "")
+            if where.startswith(HERE + os.sep) and not (
+                    name == __package__ or name.startswith(f"{__package__}.")):
+                del sys.modules[name]
         from dezero_conformance.conformance import worker
+        sys.modules["__main__"] = worker
         sys.argv = [worker.__file__, *args]
         worker.TOKEN = env[CHANNEL_VAR]
         worker.main(args)
