@@ -243,6 +243,19 @@ class TestReproduce(unittest.TestCase):
     """Every failure ends with how to reproduce it: the command, and Python that runs."""
 
 
+class TestReproduceCommand(unittest.TestCase):
+
+    def test_each_clauses_command_names_a_test_unittest_finds(self):
+        loader = unittest.TestLoader()
+        engine = adapters.load("reference")
+        for group in runner.clause_groups():
+            bound = type(group.__name__, (group, unittest.TestCase), {"engine": engine})
+            for test in loader.loadTestsFromTestCase(bound):
+                with self.subTest(test.unittest_name()):
+                    found = loader.loadTestsFromName(test.unittest_name())
+                    self.assertEqual([t.id() for t in found], [test.unittest_name()])
+
+
 class TestOtherStyles(unittest.TestCase):
     """Correct engines written to the book's API in styles the reference does not use."""
 

@@ -544,11 +544,20 @@ class Clauses:
         """Note the Python (over `E`, the adapter, and `np`) of the engine call being made."""
         self._last_call = (code, definitions)
 
+    def unittest_name(self):
+        """The clause as `python -m unittest` names it in the installed package: module,
+        the module's TestCase class of this group, method."""
+        group = next(c for c in type(self).__mro__ if issubclass(c, Clauses)
+                     and c is not Clauses and not issubclass(c, unittest.TestCase))
+        module = self._request(self._testMethodName)["module"]
+        case = next((name for name, obj in vars(sys.modules[group.__module__]).items()
+                     if isinstance(obj, type) and issubclass(obj, group)
+                     and issubclass(obj, unittest.TestCase)), f"Test{group.__name__}")
+        return f"{__package__}.{module}.{case}.{self._testMethodName}"
+
     def reproduce(self):
         """How to replay the failure: the unittest command and, if noted, the call in Python."""
-        group = self._request(self._testMethodName)
-        test = (f"{__package__}.{group['module']}.Test{group['group'][:-len('Clauses')]}."
-                f"{self._testMethodName}")
+        test = self.unittest_name()
         spec = self.spec if self.spec is not None else self.engine.NAME
         lines = ["Reproduce:", f"    {ENGINE_VAR}={spec} {SEED_VAR}={seed()} "
                                f"python -m unittest {test}"]
