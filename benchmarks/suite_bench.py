@@ -1,17 +1,18 @@
 """The suite's wall time against the floor of any numpy program, side by side in one run.
 
-    python benchmarks/suite_bench.py [RUNS]
+    python benchmarks/suite_bench.py [RUNS] [--with PYTHON ...]
 
 Each setting below and `python -c "import numpy"` run RUNS times (default 9), interleaved so
-every one sees the same machine; the medians, their ranges and each setting's ratio to the
-floor are printed, with the CPU time of the run and its processes. Both commands are run
-twice: through the interpreter itself (sys.executable) and through `python` as found on PATH,
-as a user types them (a pyenv shim, where there is one, adds its own start-up to each
-command; the ratio is then between two commands that both pay it).
+every one sees the same machine, after one round that is not counted (it writes the .pyc
+files); the medians, their ranges and each setting's ratio to the floor are printed, with
+the CPU time of the run and its processes. The commands run through this interpreter
+(sys.executable), and again through each --with command as a user would type it (a pyenv
+shim adds its own start-up to every command: the ratio is then between two commands that
+both pay it).
 """
+import argparse
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,22 +37,18 @@ SETTINGS = (
 )
 
 
-def launchers():
-    """(name, interpreter) pairs: the interpreter itself, and `python` on PATH if it is
-    another file (a shim)."""
-    found = [("sys.executable", sys.executable)]
-    on_path = shutil.which("python")
-    if on_path and os.path.realpath(on_path) != os.path.realpath(sys.executable):
-        found.append(("python on PATH", on_path))
-    return found
+def launchers(extra):
+    """(name, interpreter) pairs: the interpreter itself, then each --with command (a
+    launcher as the user types it: a pyenv shim, say; pyenv puts the interpreter itself
+    first on PATH for this script, so `python` here is not the user's)."""
+    return [("sys.executable", sys.executable)] + [(path, path) for path in extra]
 
 
 def run(command, env):
     """(wall seconds, CPU seconds of the command's processes)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "CONFORMANCE_ENGINE": "reference", **env})
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -59,17 +56,31 @@ def run(command, env):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def main(runs):
+def main(argv):
+    parser = argparse.ArgumentParser(prog="python benchmarks/suite_bench.py",
+                                     description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", nargs="?", type=int, default=9)
+    parser.add_argument("--with", dest="extra", action="append", default=[], metavar="PYTHON",
+                        help="another command to run python as (e.g. ~/.pyenv/shims/python)")
+    args = parser.parse_args(argv)
+    # Bytecode is cached, as on any user's machine (numpy's own .pyc were written when it was
+    # installed): a run that may not write it compiles the kit's sources every time.
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    base["CONFORMANCE_ENGINE"] = "reference"
+    for launcher, python in launchers(args.extra):  # writes the .pyc files; not counted
+        for _, argv_, env in SETTINGS:
+            run([python, *argv_], {**base, **env})
     walls, cpus = {}, {}
-    for _ in range(runs):
-        for launcher, python in launchers():
-            for label, args, env in SETTINGS:
-                wall, cpu = run([python, *args], env)
+    for _ in range(args.runs):
+        for launcher, python in launchers(args.extra):
+            for label, argv_, env in SETTINGS:
+                wall, cpu = run([python, *argv_], {**base, **env})
                 walls.setdefault((launcher, label), []).append(wall)
                 cpus.setdefault((launcher, label), []).append(cpu)
-    print(f"the suite's wall time, median of {runs} interleaved runs; {machine()}; load "
+    print(f"the suite's wall time, median of {args.runs} interleaved runs; {machine()}; load "
           f"average at the end {os.getloadavg()[0]:.2f}")
-    for launcher, python in launchers():
+    for launcher, python in launchers(args.extra):
         floor = statistics.median(walls[(launcher, SETTINGS[0][0])])
         print(f"\nthrough {launcher} ({python}):")
         print(f"  {'':48} {'median':>7} {'range':>11} {'x numpy':>8} {'CPU':>7}")
@@ -81,4 +92,4 @@ def main(runs):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 9)
+    main(sys.argv[1:])
