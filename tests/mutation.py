@@ -9,6 +9,12 @@ Targets
     fuzz       dezero_conformance/conformance/fuzz.py against tests/test_fuzz.py: the random
                graphs' own tests must notice every change to the generator, the oracle (its
                interpreter, Dual and Bound numbers), the check, shrinking and code()
+    deep_chain dezero_conformance/conformance/stage1/test_deep_chain.py (S9) against the
+               meta-tests that judge it: the references and the other styles pass it, and
+               each mutant that breaks it fails it
+
+--since COMMIT mutates only the lines changed since COMMIT (`git diff COMMIT`): mutation
+testing of what a change touched, in minutes where a whole file takes hours.
 
 mutmut changes files in place, so it runs on a copy of the checkout in a temporary
 directory; the checkout is never touched. A surviving mutant either is a missing test or is
@@ -38,6 +44,10 @@ TARGETS = {
                   "sh -c 'python -m unittest tests.test_gradcheck --failfast || exit 1'"),
     "fuzz": ("dezero_conformance/conformance/fuzz.py",
              "sh -c 'python -m unittest tests.test_fuzz --failfast || exit 1'"),
+    "deep_chain": ("dezero_conformance/conformance/stage1/test_deep_chain.py",
+                   "sh -c 'python -m pytest -x -q -p no:cacheprovider tests/test_meta.py -k "
+                   "\"TestReference or TestEachStyle or recursive_backward or frees_graph or "
+                   "hangs_on_deep or skips_last_step\" || exit 1'"),
 }
 # A mutant that makes a clause hang is killed by the clause's timeout, far sooner than 300 s.
 ENV = {"CONFORMANCE_TIMEOUT": "60", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -83,14 +93,25 @@ def copy_checkout(dest):
         ".git", ".tox", "__pycache__", "*.egg-info", "build", "dist", ".mutmut-cache", "html"))
 
 
-def run(target, listed, keep=False):
+def run(target, listed, keep=False, since=None):
     paths, runner = TARGETS[target]
     tmp = tempfile.mkdtemp(prefix=f"mutation-{target}-")
     try:
         tree = os.path.join(tmp, "tree")
         copy_checkout(tree)
+        only = []
+        if since:
+            patch = os.path.join(tmp, "since.diff")
+            diff = subprocess.run(["git", "diff", since, "--", paths], cwd=ROOT,
+                                  capture_output=True, text=True, check=True).stdout
+            if not diff:
+                print(f"{target}: nothing changed in {paths} since {since}")
+                return 1.0
+            with open(patch, "w") as f:
+                f.write(diff)
+            only = ["--use-patch-file", patch]
         mutmut(["run", "--paths-to-mutate", paths, "--runner", runner, "--tests-dir", "tests",
-                "--no-progress", "--simple-output", "--CI"], tree)
+                "--no-progress", "--simple-output", "--CI", *only], tree)
         ids = {kind: [int(i) for i in mutmut(["result-ids", kind], tree, check=False).split()
                       if i.isdigit()] for kind in KINDS}
         survivors = []
@@ -132,13 +153,15 @@ def main(argv=None):
                         help=f"one or more of {', '.join(TARGETS)} (default: all)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the mutated copy and its results (the path is printed)")
+    parser.add_argument("--since", metavar="COMMIT",
+                        help="mutate only the lines changed since COMMIT (git diff COMMIT)")
     args = parser.parse_args(argv)
     unknown = [t for t in args.targets if t not in TARGETS]
     if unknown:
         parser.error(f"no target {', '.join(unknown)}; the targets are {', '.join(TARGETS)}")
     args.targets = args.targets or list(TARGETS)
     listed = read_equivalent()
-    low = [t for t in args.targets if run(t, listed, args.keep) < MIN_SCORE]
+    low = [t for t in args.targets if run(t, listed, args.keep, args.since) < MIN_SCORE]
     if low:
         raise SystemExit(f"mutation score under {MIN_SCORE:.0%} for {', '.join(low)}: add the "
                          f"tests that kill the survivors above")
