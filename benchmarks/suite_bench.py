@@ -1,6 +1,6 @@
 """The suite's wall time against the floor of any numpy program, side by side in one run.
 
-    python benchmarks/suite_bench.py [RUNS] [--with PYTHON ...]
+    python benchmarks/suite_bench.py [RUNS] [--with PYTHON ...] [--against DIR ...]
 
 Each setting below and `python -c "import numpy"` run RUNS times (default 9), interleaved so
 every one sees the same machine, after one round that is not counted (it writes the .pyc
@@ -8,7 +8,8 @@ files); the medians, their ranges and each setting's ratio to the floor are prin
 the CPU time of the run and its processes. The commands run through this interpreter
 (sys.executable), and again through each --with command as a user would type it (a pyenv
 shim adds its own start-up to every command: the ratio is then between two commands that
-both pay it).
+both pay it). --against runs another checkout's suite in the same rounds (before and after a
+change, side by side).
 """
 import argparse
 import os
@@ -44,11 +45,21 @@ def launchers(extra):
     return [("sys.executable", sys.executable)] + [(path, path) for path in extra]
 
 
-def run(command, env):
+def rows(against):
+    """(label, arguments, environment, directory): SETTINGS in this checkout, then the
+    suite's settings again in each --against checkout."""
+    found = [(label, argv, env, ROOT) for label, argv, env in SETTINGS]
+    for tree in against:
+        found += [(f"[{tree}] {label.strip()}", argv, env, tree)
+                  for label, argv, env in SETTINGS[1:]]
+    return found
+
+
+def run(command, env, cwd=ROOT):
     """(wall seconds, CPU seconds of the command's processes)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -63,19 +74,23 @@ def main(argv):
     parser.add_argument("runs", nargs="?", type=int, default=9)
     parser.add_argument("--with", dest="extra", action="append", default=[], metavar="PYTHON",
                         help="another command to run python as (e.g. ~/.pyenv/shims/python)")
+    parser.add_argument("--against", action="append", default=[], metavar="DIR",
+                        help="another checkout of the kit (a git worktree of an older commit, "
+                             "say) whose suite runs in the same rounds")
     args = parser.parse_args(argv)
+    args.against = [os.path.abspath(d) for d in args.against]
     # Bytecode is cached, as on any user's machine (numpy's own .pyc were written when it was
     # installed): a run that may not write it compiles the kit's sources every time.
     base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     base["CONFORMANCE_ENGINE"] = "reference"
     for launcher, python in launchers(args.extra):  # writes the .pyc files; not counted
-        for _, argv_, env in SETTINGS:
-            run([python, *argv_], {**base, **env})
+        for _, argv_, env, cwd in rows(args.against):
+            run([python, *argv_], {**base, **env}, cwd)
     walls, cpus = {}, {}
     for _ in range(args.runs):
         for launcher, python in launchers(args.extra):
-            for label, argv_, env in SETTINGS:
-                wall, cpu = run([python, *argv_], {**base, **env})
+            for label, argv_, env, cwd in rows(args.against):
+                wall, cpu = run([python, *argv_], {**base, **env}, cwd)
                 walls.setdefault((launcher, label), []).append(wall)
                 cpus.setdefault((launcher, label), []).append(cpu)
     print(f"the suite's wall time, median of {args.runs} interleaved runs; {machine()}; load "
@@ -84,7 +99,7 @@ def main(argv):
         floor = statistics.median(walls[(launcher, SETTINGS[0][0])])
         print(f"\nthrough {launcher} ({python}):")
         print(f"  {'':48} {'median':>7} {'range':>11} {'x numpy':>8} {'CPU':>7}")
-        for label, _, _ in SETTINGS:
+        for label, _, _, _ in rows(args.against):
             w = walls[(launcher, label)]
             median = statistics.median(w)
             print(f"  {label:48} {median:6.2f}s {min(w):5.2f}-{max(w):4.2f}s "
