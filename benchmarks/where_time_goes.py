@@ -58,7 +58,7 @@ def tests(tier, extra):
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                f"--junitxml={junit}", "tests", *extra], cwd=ROOT,
                               env=dict(os.environ, DEZERO_KIT_TESTS=tier),
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, errors="replace")
         wall = time.perf_counter() - start
         if not os.path.exists(junit):
             sys.exit(f"pytest wrote no report:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import unittest
 from unittest import mock
 
@@ -168,6 +169,28 @@ class TestTheEnginesView(unittest.TestCase):
                                  env=dict(os.environ, CONFORMANCE_ENGINE=path))
         self.assertEqual(run.returncode, 0, run.stderr[-2000:])
         self.assertIn("\nOK", run.stderr)
+
+
+class TestForkOrNewInterpreter(unittest.TestCase):
+
+    def test_the_engines_process_is_forked_only_from_the_kits_own_command_line(self):
+        """A fork carries the run's process state over: only `python -m unittest` (no test
+        harness around it, no tracer, one thread) is forked; anything else gets a new
+        interpreter."""
+        cli = types.SimpleNamespace(__spec__=types.SimpleNamespace(name="unittest.__main__"))
+        harness = types.SimpleNamespace(__spec__=types.SimpleNamespace(name="pytest.__main__"))
+        with mock.patch.object(isolation, "forkable", return_value=True):
+            with mock.patch.dict(sys.modules, {"__main__": cli}):
+                self.assertTrue(isolation.fork_for_engine())
+                with mock.patch.object(sys, "gettrace", return_value=print):  # coverage
+                    self.assertFalse(isolation.fork_for_engine())
+                with mock.patch.object(sys, "getprofile", return_value=print):
+                    self.assertFalse(isolation.fork_for_engine())
+            with mock.patch.dict(sys.modules, {"__main__": harness}):
+                self.assertFalse(isolation.fork_for_engine())
+        with mock.patch.object(isolation, "forkable", return_value=False), \
+                mock.patch.dict(sys.modules, {"__main__": cli}):
+            self.assertFalse(isolation.fork_for_engine())
 
 
 class TestKitPath(unittest.TestCase):

@@ -25,6 +25,7 @@ import sys
 import time
 import types
 import unittest
+import warnings
 from collections import deque
 
 __unittest = True  # keep the replay's own frames out of failure tracebacks
@@ -99,6 +100,20 @@ def forkable():
     started through `_thread` (execnet's, under pytest-xdist) count too; a library's own
     native threads (a BLAS pool) hold no lock of the interpreter's and do not."""
     return sys.platform.startswith("linux") and len(sys._current_frames()) == 1
+
+
+# The warning filters as the suite found them (before a test runner set its own).
+_WARNINGS = list(warnings.filters)
+
+
+def fork_for_engine():
+    """Whether the engine's process may be a fork of this one rather than a new interpreter:
+    only under the kit's own command line (`python -m unittest ...`), whose state a fork
+    carries over harmlessly, not under a harness that changes the process (pytest's
+    captured streams, a coverage tracer), and where forking is safe."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return (getattr(spec, "name", None) == "unittest.__main__" and sys.gettrace() is None
+            and sys.getprofile() is None and forkable())
 
 
 class _Repr(str):
@@ -215,7 +230,7 @@ class Pool:
         self.token = secrets.token_hex(8)
         env = {"CONFORMANCE_ENGINE": spec, "PYTHONPATH": kit_path(), CHANNEL_VAR: self.token}
         args = [str(request_r), str(result_w), str(os.getpid())]
-        if forkable():
+        if fork_for_engine():
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()  # or the engine's process would write the buffered text again
             pid = os.fork()
@@ -365,8 +380,9 @@ class _Forked:
 
 def _engine_process(env, args, close):
     """The forked child: become what `python -m ...worker ARGS` with env would be (a session
-    of its own, stdin /dev/null, the run's token and the engine named in its environment, no
-    suite directory on sys.path), then serve as the engine's process. Never returns."""
+    of its own, stdin /dev/null, its own standard streams, default signal handlers and
+    warning filters, the run's token and the engine named in its environment, no suite
+    directory on sys.path), then serve as the engine's process. Never returns."""
     try:
         os.setsid()
         for fd in close:  # the run's own ends of the two pipes
@@ -374,6 +390,12 @@ def _engine_process(env, args, close):
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
+        sys.stdin = sys.__stdin__ = open(0, closefd=False)
+        sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False,
+                                           errors="backslashreplace")
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # unittest -c sets its own
+        warnings.filters[:] = _WARNINGS  # unittest's runner sets its own during a run
         os.environ.update(env)
         # `unittest discover` put the suite's directory on sys.path and imported its modules
         # under top-level names (graphs, stage1, ...): an engine's own `graphs` must not be
@@ -389,6 +411,10 @@ def _engine_process(env, args, close):
         sys.argv = [worker.__file__, *args]
         worker.TOKEN = env[CHANNEL_VAR]
         worker.main(args)
+    except BaseException:  # the kit's own fault: say so, where the run's output goes
+        import traceback
+        os.write(2, f"conformance: the kit could not make the engine's process:\n"
+                    f"{traceback.format_exc()}".encode(errors="backslashreplace"))
     finally:
         os._exit(1)  # never back into the run's code: its atexit handlers, its tests
 

@@ -15,13 +15,13 @@ from dezero_conformance.conformance import isolation
 
 def _start_early():
     """Under `python -m unittest`, where the engine's process must be a new interpreter (not
-    Linux, or threads running: isolation.forkable), start it before this one imports numpy (a
+    Linux, or threads running: isolation.fork_for_engine), start it before this one imports numpy (a
     tenth of a second that the engine's process spends loading instead); otherwise it is
     forked from this process once the first clause module has imported the kit (load_tests).
     A bad setting starts nothing here: current_engine() stops the run, saying why."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     if getattr(spec, "name", None) != "unittest.__main__" or not isolation.enabled() \
-            or isolation.forkable():
+            or isolation.fork_for_engine():
         return
     try:
         isolation.timeout(), isolation.jobs(), int(os.environ.get("CONFORMANCE_SEED") or 0)
