@@ -219,6 +219,21 @@ MUTANTS += [
            ("        output.set_creator(self)\n        self.input = input\n",
             "        self.input = input\n        output.set_creator(self)\n"),
            isolated=True),
+    # The same in a thread of the engine's own (backward runs in a worker, as some engines'
+    # do): the native stack of every thread is measured, not only the caller's.
+    Mutant("frees_tape_in_a_worker_thread", {"S9"},
+           "backward runs in a worker thread and keeps the Functions it walked as nested "
+           "deques, freed recursively in C in that thread: 100,000 squares overflow its 8 MiB "
+           "stack (SIGSEGV)",
+           ("import weakref\n", "import collections\nimport concurrent.futures\nimport weakref\n"
+                                 "\n_WORKER = concurrent.futures.ThreadPoolExecutor(1)\n"),
+           ("        gy, f = self.grad, self.creator\n"
+            "        while f is not None:  # a loop, not recursion: depth is bounded by memory only\n"
+            "            x = f.input\n",
+            "        _WORKER.submit(self._walk).result()\n\n    def _walk(self):\n"
+            "        gy, f, tape = self.grad, self.creator, None\n        while f is not None:\n"
+            "            tape = collections.deque([f, collections.deque([tape])])\n"
+            "            x = f.input\n"), isolated=True),
     Mutant("numerical_diff_leaves_backprop_off", {"S5"},
            "numerical_diff turns graph building off and never turns it back on",
            ("        output.set_creator(self)\n",

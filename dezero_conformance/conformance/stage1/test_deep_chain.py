@@ -1,6 +1,7 @@
 """Step 8: backward is a loop, so graph depth is bounded by memory, not the call stack."""
 import ctypes
 import gc
+import os
 import sys
 import threading
 import unittest
@@ -24,8 +25,9 @@ PROBE = (50, 200)
 MAX_GROWTH = (PROBE[1] - PROBE[0]) // 8
 # Recursion in native code (an extension's backward, or a graph freed node by node in C)
 # shows in no Python frame: the native stack it touches is measured instead, each chain run
-# (forward, backward, the graph freed) in a new thread with a stack of its own, doubling the
-# length until a doubling adds nothing. CPython 3.13 frees a chain of objects recursively for
+# (forward, backward, the graph freed) in a new thread with a stack of its own, the stacks of
+# the engine's own threads measured with it, doubling the length until a doubling adds
+# nothing. CPython 3.13 frees a chain of objects recursively for
 # for up to 10,000 nested deallocations (its C recursion limit) before it defers the rest, so
 # a correct engine's stack there grows by up to about 1 MiB (measured on the references: 0.7
 # MiB by 4,000 squares), then stops: with at least one object a square, every CPython has
@@ -94,20 +96,35 @@ def _mincore():
 MINCORE = _mincore()
 
 
-def stack_mapping():
-    """(start, end) of the calling thread's stack mapping, from its stack pointer as the
-    kernel reports it; None where /proc cannot say."""
+def thread_stacks(mappings=None):
+    """{(start, end): KiB touched} of the stack mappings given, or of each thread of this
+    process that waits in a system call (the kernel reports its stack pointer then: the
+    caller does, reading the file; an engine's idle workers too); {} where /proc cannot say."""
+    found = {}
+    for mapping in thread_stack_mappings() if mappings is None else mappings:
+        kib = resident_kib(mapping)
+        if kib is not None:  # None: gone with its thread
+            found[mapping] = kib
+    return found
+
+
+def thread_stack_mappings():
+    """The stack mapping of each thread of this process that waits in a system call."""
+    pointers = []
     try:
-        with open("/proc/thread-self/syscall") as f:
-            sp = int(f.read().split()[7], 16)  # number, six arguments, stack pointer, pc
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{tid}/syscall") as f:
+                    fields = f.read().split()
+            except OSError:  # the thread ended meanwhile
+                continue
+            if len(fields) >= 9:  # number, six arguments, stack pointer, pc ("running": not)
+                pointers.append(int(fields[7], 16))
         with open("/proc/self/maps") as f:
-            for line in f:
-                low, high = (int(a, 16) for a in line.split(None, 1)[0].split("-"))
-                if low <= sp < high:
-                    return low, high
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+            maps = [tuple(int(a, 16) for a in line.split(None, 1)[0].split("-")) for line in f]
+    except (OSError, ValueError):
+        return []
+    return list(dict.fromkeys(m for sp in pointers for m in maps if m[0] <= sp < m[1]))
 
 
 def resident_kib(mapping):
@@ -121,21 +138,22 @@ def resident_kib(mapping):
 
 def in_own_thread(call):
     """call() in a new thread with a stack of its own (THREAD_STACK bytes): (its result, the
-    KiB of that stack it touched or None where that cannot be measured, what it raised or
-    None). Whatever call() built and dropped is freed in that thread, on that stack."""
+    KiB of native stack it added, or None where that cannot be measured, what it raised or
+    None). What call() built and dropped is freed in that thread. The KiB added are those of
+    every thread waiting before and after (the new thread, the engine's own workers: a
+    backward that recurses in one is seen there)."""
     out = {"result": None, "kib": None, "raised": None}
 
     def body():
-        mapping = stack_mapping()
-        before = resident_kib(mapping) if mapping else None
+        before = thread_stacks()
         try:
             out["result"] = call()
             gc.collect()  # a graph held by reference cycles is freed here, not later
         except BaseException as exc:  # the engine's, re-raised in the clause's thread
             out["raised"] = exc
-        if before is not None:
-            after = resident_kib(mapping)
-            out["kib"] = None if after is None else after - before
+        after = thread_stacks(before)  # the same stacks, running or not
+        if before and after:
+            out["kib"] = sum(max(0, kib - before[m]) for m, kib in after.items())
 
     old = threading.stack_size(THREAD_STACK)
     try:
@@ -214,9 +232,10 @@ class DeepChainClauses(Clauses):
             (n0, kib0), (n1, kib1) = used[-2:]
             rate = (kib1 - kib0) * 1024 / (n1 - n0)  # bytes a square
             limit = stack_limit()
-            runs_out = (f"at about {limit / rate:,.0f} squares the main thread's stack "
-                        f"({limit / 2 ** 20:g} MiB here) runs out and the process crashes"
-                        if limit else "a deep enough chain exhausts any stack")
+            runs_out = (f"at about {limit / rate:,.0f} squares a thread's stack ({limit / 2 ** 20:g}"
+                        f" MiB here, the main thread's and by default any other's) runs out "
+                        f"and the process crashes" if limit else
+                        "a deep enough chain exhausts any stack")
             if limit:  # the reproduce snippet: a chain that long
                 deep = chain(self.engine.square, int(limit / rate * 1.25))
                 self.call("y, gx = E.grad(chain, np.array(0.0))  # the process crashes here\n"
@@ -225,8 +244,8 @@ class DeepChainClauses(Clauses):
                       f"the native stack a chain used grew from {kib0} KiB at {n0:,} squares to "
                       f"{kib1} KiB at {n1:,}, {rate:.0f} bytes a square ("
                       + ", ".join(f"{k} KiB at {m:,}" for m, k in used) + "; each chain run "
-                      f"in a thread of its own): {runs_out}. Backward, and freeing the graph, "
-                      f"must be loops")
+                      f"in a thread of its own, the engine's threads measured with it): "
+                      f"{runs_out}. Backward, and freeing the graph, must be loops")
         return True
 
     @staticmethod
