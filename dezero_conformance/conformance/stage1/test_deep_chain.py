@@ -136,22 +136,25 @@ def resident_kib(mapping):
     return int((np.frombuffer(vec, dtype=np.uint8) & 1).sum()) * PAGE // 1024
 
 
-def in_own_thread(call):
+def in_own_thread(call, known):
     """call() in a new thread with a stack of its own (THREAD_STACK bytes): (its result, the
     KiB of native stack it added, or None where that cannot be measured, what it raised or
     None). What call() built and dropped is freed in that thread. The KiB added are those of
-    every thread waiting before and after (the new thread, the engine's own workers: a
-    backward that recurses in one is seen there)."""
+    the new thread and of the engine's own threads (a backward that recurses in a worker is
+    seen there): known, a set, gathers the stacks of threads found waiting, before and after
+    each call, so that a worker busy at one look is measured at the next call."""
     out = {"result": None, "kib": None, "raised": None}
 
     def body():
-        before = thread_stacks()
+        known.update(thread_stack_mappings())
+        before = thread_stacks(known)
         try:
             out["result"] = call()
             gc.collect()  # a graph held by reference cycles is freed here, not later
         except BaseException as exc:  # the engine's, re-raised in the clause's thread
             out["raised"] = exc
-        after = thread_stacks(before)  # the same stacks, running or not
+        after = thread_stacks(before)  # the same stacks, their threads running or not
+        known.update(thread_stack_mappings())
         if before and after:
             out["kib"] = sum(max(0, kib - before[m]) for m, kib in after.items())
 
@@ -211,11 +214,11 @@ class DeepChainClauses(Clauses):
         False where it cannot be measured (the fallback chain runs instead)."""
         if MINCORE is None:
             return False
-        used = []
+        used, known = [], set(thread_stack_mappings())
         with self.subTest(f"the native stack over {NATIVE_LENGTHS[0]:,} to "
                           f"{NATIVE_LENGTHS[-1]:,} squares at 0.0"):
             for n in NATIVE_LENGTHS:
-                gx, kib, raised = in_own_thread(lambda n=n: self.chain_grad(n, 0.0))
+                gx, kib, raised = in_own_thread(lambda n=n: self.chain_grad(n, 0.0), known)
                 if raised is not None and not isinstance(raised, self.failureException):
                     # the engine may work in its main thread only: the contract's own check
                     self.chain_grad(n, 0.0)
