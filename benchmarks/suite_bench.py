@@ -83,7 +83,7 @@ def main(argv):
     # installed): a run that may not write it compiles the kit's sources every time.
     base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     base["CONFORMANCE_ENGINE"] = "reference"
-    for launcher, python in launchers(args.extra):  # writes the .pyc files; not counted
+    for _, python in launchers(args.extra):  # writes the .pyc files; not counted
         for _, argv_, env, cwd in rows(args.against):
             run([python, *argv_], {**base, **env}, cwd)
     walls, cpus = {}, {}
