@@ -1,8 +1,16 @@
+import re
+
 from setuptools import find_packages, setup
+
+# The checkout's top-level packages, installed inside the one import name (see
+# dezero_conformance/__init__.py for how they find each other in the checkout).
+SUBPACKAGES = ("adapters", "conformance", "reference")
+VERSION = re.search(r'^__version__ = "([^"]+)"$',
+                    open("dezero_conformance/__init__.py", encoding="utf-8").read(), re.M).group(1)
 
 setup(
     name="dezero-conformance",
-    version="0.1.0",
+    version=VERSION,
     description="A conformance kit for automatic-differentiation engines: DeZero stages 1 "
                 "to 3 (Deep Learning from Scratch 3, steps 1-36, higher-order derivatives)",
     long_description=open("README.md", encoding="utf-8").read(),
@@ -11,8 +19,12 @@ setup(
     python_requires=">=3.9",
     # One top-level import name: `adapters`, `conformance`, `reference` and `matrix` are other
     # distributions' on the package index, and installing them would overwrite those.
-    packages=find_packages(include=["dezero_conformance", "dezero_conformance.*"]),
-    package_data={"dezero_conformance": ["expected/*.txt"]},
+    packages=["dezero_conformance"] + [
+        f"dezero_conformance.{p}" for p in find_packages(include=[f"{s}{tail}" for s in SUBPACKAGES
+                                                                  for tail in ("", ".*")])],
+    package_dir={"dezero_conformance": "dezero_conformance",
+                 **{f"dezero_conformance.{s}": s for s in SUBPACKAGES}},
+    package_data={"dezero_conformance.conformance": ["expected/*.txt"]},
     install_requires=["numpy"],
     # One entry per engine adapter: `pip install .[torch]`. Pins install on the Python
     # versions listed in .github/workflows/engines.yml; see the adapter's docstring for why.

@@ -11,12 +11,12 @@ back-propagates dy/dx. Per op, each does:
   floor-scalar  the same loop without re-wrapping: from the second op on, x is a numpy
                 scalar and the ops are scalar math. Not like with like (no engine may keep
                 numpy scalars, S14); shown to say what the 0-d array costs.
-  reference     dezero_conformance/reference/stage3.py (the default reference): square(y), y.backward(). The
+  reference     reference/stage3.py (the default reference): square(y), y.backward(). The
                 floor's numpy work, plus a Variable and a Square per op, with inputs and
                 outputs lists, generations and weakly held outputs; backward builds each
                 gradient as a Variable (under no graph: create_graph is off).
-  reference-stage2  dezero_conformance/reference/stage2.py: the same, gradients as arrays.
-  reference-stage1  dezero_conformance/reference/stage1.py: one input, one weakly held output per Function.
+  reference-stage2  reference/stage2.py: the same, gradients as arrays.
+  reference-stage1  reference/stage1.py: one input, one weakly held output per Function.
   book          tests/engines/step10_book.py, the book's step-10 code: the same numpy work,
                 strong Function <-> Variable links, a list of functions popped in backward.
   dezero        dezero 0.0.13: `y ** 2` (it has no square): Pow forward x ** 2, backward

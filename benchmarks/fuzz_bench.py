@@ -1,4 +1,4 @@
-"""The random-graph check (dezero_conformance/conformance/fuzz.py, clauses S44 and S45) side
+"""The random-graph check (conformance/fuzz.py, clauses S44 and S45) side
 by side on the reference engine and on torch: graphs per second, first and second order, and
 how each graph's time splits between the kit and the engine.
 

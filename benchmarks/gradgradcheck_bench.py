@@ -19,7 +19,7 @@ gradient's derivative with respect to gy; its evaluations are the calls of f (ea
 by a first-order backward, or a double backward), counted by a wrapper as in the first-order
 bench. The kit's figure is checked against the calls of its own f, wrapped the same way.
 
-The torch engine: the project's adapter, dezero_conformance/adapters/torch.py, whose
+The torch engine: the project's adapter, adapters/torch.py, whose
 gradient(fn, gy) is torch.autograd.grad(fn(x), x, gy, create_graph=True). When this file was
 written that adapter had no `gradient` (capability higher_order); for an adapter without one,
 torch_adapter() below gives the kit a minimal adapter of its own: the project's adapter's

@@ -3,7 +3,16 @@
 
 adapters     one plain module per engine, the only way the suite reaches an engine
 conformance  the suite: `python -m unittest discover dezero_conformance.conformance`
-             (in a checkout, `python -m unittest discover conformance`)
+             (in a checkout, `python -m unittest discover conformance`); each engine's
+             expected failures in conformance/expected/<engine>.txt
 reference    the kit's reference engines, one per stage of the book
-expected     each engine's expected failures, <engine>.txt, read by the suite
 """
+import os
+
+__version__ = "0.2.0"
+
+_here = os.path.dirname(os.path.abspath(__file__))
+if not os.path.isdir(os.path.join(_here, "conformance")):
+    # A checkout: adapters/, conformance/ and reference/ are the top-level directories beside
+    # this one, and this package is their parent there too (installed, they are inside it).
+    __path__ = [os.path.dirname(_here)]

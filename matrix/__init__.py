@@ -4,7 +4,7 @@
 environment (`tox -e ENGINE`) and merges the outcomes into matrix/results.json and
 matrix/results.md. Inside an environment, `python -m matrix.check` runs the suite on
 CONFORMANCE_ENGINE and exits non-zero only on outcomes that
-dezero_conformance/expected/ENGINE.txt does not explain.
+conformance/expected/ENGINE.txt does not explain.
 """
 import os
 

@@ -1,5 +1,5 @@
 """Run the suite on CONFORMANCE_ENGINE and judge it against its expected failures
-(dezero_conformance/expected/<engine>.txt).
+(conformance/expected/<engine>.txt).
 
 `python -m matrix.check` (what each engine's tox environment runs). Prints one line per
 clause; exits 0 when every failure is listed as expected and every listed clause fails,

@@ -1,4 +1,4 @@
-"""Judge a run against the engine's expected failures (dezero_conformance/expected/<engine>.txt).
+"""Judge a run against the engine's expected failures (conformance/expected/<engine>.txt).
 
 The file format and its reader are the suite's own (conformance.support.read_expected:
 lines "S9 reason"). A listed clause must come out fail or error; any other failure, and a

@@ -38,7 +38,7 @@ def md(text):
 LEGEND = ("`pass`; `pass*`: passed the parts that apply, others skipped (listed below); "
           "`pass°`: passed, but a part could not have failed on this engine (why below); "
           "`skip`: the engine's design has no such concept (reason below); "
-          "`defect`: an expected failure (dezero_conformance/expected/ENGINE.txt) that is an "
+          "`defect`: an expected failure (conformance/expected/ENGINE.txt) that is an "
           "engine defect, against the contract and the engine's own intent; `differs`: an expected "
           "failure that is a deliberate difference, the engine's documented design; "
           "**FAIL**/**ERROR**: a failure nobody has explained.")
@@ -152,7 +152,7 @@ def graph_section(results):
                   if len(g["failed"]) + len(g["passed"]) > 1})
     out = ["## Random graphs: where engines disagree", "",
            "S44 and S45 run random graphs of each engine's own operations "
-           "(dezero_conformance/conformance/fuzz.py). A graph's draws do not depend on the "
+           "(conformance/fuzz.py). A graph's draws do not depend on the "
            "engine, only an operation the engine lacks is replaced, so engines share every "
            "graph that uses operations they all have, in shapes and dtypes they all take; a "
            "graph (its key, a hash of its Python) that one engine fails and another passes "

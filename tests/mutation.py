@@ -1,15 +1,15 @@
 """python -m tests.mutation TARGET...: mutation testing of the kit, with mutmut.
 
 Targets
-    reference  dezero_conformance/reference/ against the conformance suite (stage 3, 2, then
+    reference  reference/ against the conformance suite (stage 3, 2, then
                1): the suite must notice every change to a correct engine
-    stage3     dezero_conformance/reference/stage3.py alone, against the suite on it
-    gradcheck  dezero_conformance/conformance/gradcheck.py against tests/test_gradcheck.py:
+    stage3     reference/stage3.py alone, against the suite on it
+    gradcheck  conformance/gradcheck.py against tests/test_gradcheck.py:
                the checker's own tests must notice every change to the checker
-    fuzz       dezero_conformance/conformance/fuzz.py against tests/test_fuzz.py: the random
+    fuzz       conformance/fuzz.py against tests/test_fuzz.py: the random
                graphs' own tests must notice every change to the generator, the oracle (its
                interpreter, Dual and Bound numbers), the check, shrinking and code()
-    deep_chain dezero_conformance/conformance/stage1/test_deep_chain.py (S9) against the
+    deep_chain conformance/stage1/test_deep_chain.py (S9) against the
                meta-tests that judge it: the references and the other styles pass it, and
                each mutant that breaks it fails it
 
@@ -36,15 +36,15 @@ SUITE = "python -m unittest discover conformance --failfast"
 # mutmut 2 counts only exit status 1 as a failing run: any other failure (the suite's 2 for an
 # engine that does not import, a crash) must become 1, or the mutant would count as survived.
 TARGETS = {
-    "reference": ("dezero_conformance/reference/",
+    "reference": ("reference/",
                   f"sh -c '({SUITE} && CONFORMANCE_ENGINE=reference_stage2 {SUITE} && "
                   f"CONFORMANCE_ENGINE=reference_stage1 {SUITE}) || exit 1'"),
-    "stage3": ("dezero_conformance/reference/stage3.py", f"sh -c '{SUITE} || exit 1'"),
-    "gradcheck": ("dezero_conformance/conformance/gradcheck.py",
+    "stage3": ("reference/stage3.py", f"sh -c '{SUITE} || exit 1'"),
+    "gradcheck": ("conformance/gradcheck.py",
                   "sh -c 'python -m unittest tests.test_gradcheck --failfast || exit 1'"),
-    "fuzz": ("dezero_conformance/conformance/fuzz.py",
+    "fuzz": ("conformance/fuzz.py",
              "sh -c 'python -m unittest tests.test_fuzz --failfast || exit 1'"),
-    "deep_chain": ("dezero_conformance/conformance/stage1/test_deep_chain.py",
+    "deep_chain": ("conformance/stage1/test_deep_chain.py",
                    "sh -c 'python -m pytest -x -q -p no:cacheprovider tests/test_meta.py -k "
                    "\"TestReference or TestEachStyle or recursive_backward or frees_graph or frees_tape or "
                    "hangs_on_deep or skips_last_step\" || exit 1'"),

@@ -134,7 +134,7 @@ class TestRealEngineAdapters(unittest.TestCase):
     @staticmethod
     def read(engine):
         """(top-level names the adapter binds, its ABSENT as {capability: reason})."""
-        with open(os.path.join(ROOT, "dezero_conformance", "adapters", f"{engine}.py")) as f:
+        with open(os.path.join(ROOT, "adapters", f"{engine}.py")) as f:
             tree = ast.parse(f.read())
         names, absent = set(), None
         for node in tree.body:

@@ -7,8 +7,8 @@ import unittest
 from tests import mutation
 
 DIFF = textwrap.dedent("""\
-    --- dezero_conformance/conformance/gradcheck.py
-    +++ dezero_conformance/conformance/gradcheck.py
+    --- conformance/gradcheck.py
+    +++ conformance/gradcheck.py
     @@ -10,7 +10,7 @@
          x = 1
     -    return None

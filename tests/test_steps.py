@@ -15,8 +15,8 @@ from dezero_conformance.conformance import runner
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENGINES = os.path.join(ROOT, "tests", "engines")
-STAGE2 = os.path.join(ROOT, "dezero_conformance", "reference", "stage2.py")
-STAGE3 = os.path.join(ROOT, "dezero_conformance", "reference", "stage3.py")
+STAGE2 = os.path.join(ROOT, "reference", "stage2.py")
+STAGE3 = os.path.join(ROOT, "reference", "stage3.py")
 
 
 def suite_run(engine, **env):
@@ -115,7 +115,7 @@ class TestMissingNames(unittest.TestCase):
 
     def test_the_references_are_judged_strictly(self):
         for path, step, name in ((STAGE3, 36, "reference"), (STAGE2, 24, "reference_stage2"),
-                                 (os.path.join(ROOT, "dezero_conformance", "reference", "stage1.py"), 10,
+                                 (os.path.join(ROOT, "reference", "stage1.py"), 10,
                                   "reference_stage1")):
             with self.subTest(name):
                 module = types.ModuleType("noexp")

@@ -1,7 +1,7 @@
 """The project's own broken engines: a reference with one deliberate bug each.
 
 Each mutant is a literal patch of a reference engine's source (in
-dezero_conformance/reference/): stage1.py (steps 1-10, `base="stage1"`, the default) or
+reference/): stage1.py (steps 1-10, `base="stage1"`, the default) or
 stage2.py (steps 11-24, `base="stage2"`, judged at the step its names give, 24) or stage3.py
 (steps 25-36, `base="stage3"`, judged at 36). Every `old`
 must occur exactly once, so a reference rewrite cannot turn a mutant into a silent copy; each
@@ -272,7 +272,7 @@ MUTANTS += [
            misbehaves="EXIT"),
 ]
 
-# Stage 2 (steps 11-24): patches of dezero_conformance/reference/stage2.py, judged at step 24 (the step their
+# Stage 2 (steps 11-24): patches of reference/stage2.py, judged at step 24 (the step their
 # names give). The bugs a learner writes on the way from step 11 to step 24.
 STAGE2_ADD_FUNC = ("            if f not in seen_set:\n"
                    "                funcs.append(f)\n"

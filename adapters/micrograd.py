@@ -31,7 +31,7 @@ Absent:
   x.grad: a float, whose own backward fails.
 - create_graph: backward() takes no arguments, and there is no Variable (see variable).
 
-Expected failure (dezero_conformance/expected/micrograd.txt): backward builds its topological order by
+Expected failure (conformance/expected/micrograd.txt): backward builds its topological order by
 recursion, so a deep chain raises RecursionError (S9).
 """
 import operator

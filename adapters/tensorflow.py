@@ -26,7 +26,7 @@ adapter maps
 
 Why each ABSENT entry holds is its value below: each names what TensorFlow lacks.
 
-Present, and different by design (dezero_conformance/expected/tensorflow.txt):
+Present, and different by design (conformance/expected/tensorflow.txt):
     integers  TensorFlow computes on integer tensors (square of int 3 is 9), but a
               GradientTape differentiates floating-point sources only: the gradient for an
               int64 source is None, with the warning "The dtype of the watched tensor must be

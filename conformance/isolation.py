@@ -28,6 +28,8 @@ import unittest
 import warnings
 from collections import deque
 
+import dezero_conformance
+
 __unittest = True  # keep the replay's own frames out of failure tracebacks
 
 TIMEOUT_VAR = "CONFORMANCE_TIMEOUT"
@@ -40,7 +42,7 @@ DEFAULT_TIMEOUT = 300.0
 # TIMEOUT itself) before it is taken to be stuck.
 GRACE = 30.0
 # The directory holding the kit's package: a checkout, or a site directory when installed.
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(dezero_conformance.__file__)))
 # The suite's own directory, which `unittest discover conformance` puts first on sys.path.
 HERE = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
 

@@ -22,7 +22,7 @@ Tensor.backward (which refuses retain_grad and create_graph), and grad_variable(
 
 Why each ABSENT entry holds is its value below: each names what MyGrad lacks.
 
-Present, and different by design (dezero_conformance/expected/mygrad.txt):
+Present, and different by design (conformance/expected/mygrad.txt):
 - integers: MyGrad computes on integer Tensors but makes them constants ("Integer-valued
   tensors are treated as constants"): square of int 3 is 9 and x.grad stays None (S11, S19).
   Asked for a non-constant one, Tensor(3, constant=False), it raises ValueError.

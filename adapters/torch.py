@@ -33,7 +33,7 @@ on too: Tensor.backward has no such keyword and refuses it with its own TypeErro
 retain_grad below). grad_variable(v) is v.grad, a Tensor (with a grad_fn after
 backward(create_graph=True)).
 
-Expected differences (dezero_conformance/expected/torch.txt): Tensor.data is a Tensor, not the given
+Expected differences (conformance/expected/torch.txt): Tensor.data is a Tensor, not the given
 ndarray (S1, S14), torch.from_numpy(None) raises TypeError (S12), and torch.asarray gives
 Tensors, not ndarrays, and converts ndarrays and lists instead of passing them through (S13).
 

@@ -82,7 +82,7 @@ Absent or different: the one rule. A capability is absent only when the engine's
 no such concept (a functional engine has no Variable; micrograd has no arrays). Where the
 engine has the concept and behaves differently (its Variable copies the array, accepts 1.0,
 its integer tensors get no gradient), the capability is present, the clauses that check the
-behaviour fail, and dezero_conformance/expected/<engine>.txt lists each with its category: "defect"
+behaviour fail, and conformance/expected/<engine>.txt lists each with its category: "defect"
 (against the contract and against the engine's own intent) or "difference" (the engine's
 documented design). An adapter uses the engine's ordinary user-facing path (what its README
 teaches: backward() and .grad, a tape, grad()), never a workaround that changes an outcome;

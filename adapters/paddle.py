@@ -44,7 +44,7 @@ a constant). This adapter maps
               retain_graph=False) takes neither and refuses both with its own TypeError, see
               retain_grad and create_graph), and v.grad: the names C1 probes the absences with
 
-Expected failures (dezero_conformance/expected/paddle.txt): Tensor.data is a Tensor (S1, S14), a given
+Expected failures (conformance/expected/paddle.txt): Tensor.data is a Tensor (S1, S14), a given
 output gradient takes the output's dtype (S11: 2.5 for an int64 y is truncated to 2),
 to_tensor accepts Python scalars, lists and numpy scalars (S12), asarray builds Tensors from
 ndarrays and lists instead of passing them through (S13), a Tensor's default name, shape,

@@ -26,7 +26,7 @@ and work runs when data is read. This adapter maps
 
 Why each ABSENT entry holds is its value below: each names what MLX lacks.
 
-Present, and different by design (dezero_conformance/expected/mlx.txt):
+Present, and different by design (conformance/expected/mlx.txt):
     float64   MLX has a float64 dtype (CPU only), but its default floating type is float32
               and mx.array, the ordinary conversion, turns float64 input into float32: square
               of a float64 0.1 is the float32 0.010000000707805157. Every clause that checks

@@ -42,7 +42,7 @@ __unittest = True  # unittest leaves this module's frames out of failure traceba
 ENGINE_VAR = "CONFORMANCE_ENGINE"
 SEED_VAR = "CONFORMANCE_SEED"
 EXPECTED_VAR = "CONFORMANCE_EXPECTED"
-EXPECTED_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "expected")
+EXPECTED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected")
 DEFAULT_SEED = 20261126
 # Arrays up to this size go into a reproduce snippet as literals; larger ones as .npy files.
 LITERAL_MAX = 32
@@ -159,7 +159,7 @@ def heavy(fn):
 
 
 def expected_path(engine):
-    """CONFORMANCE_EXPECTED, else dezero_conformance/expected/<adapter name>.txt if there is one."""
+    """CONFORMANCE_EXPECTED, else conformance/expected/<adapter name>.txt if there is one."""
     path = os.environ.get(EXPECTED_VAR) or os.path.join(EXPECTED_DIR, f"{engine.NAME}.txt")
     if os.environ.get(EXPECTED_VAR) and not os.path.isfile(path):
         raise ValueError(f"{EXPECTED_VAR}={path!r} does not exist; give the path of a file of "
@@ -230,6 +230,20 @@ def step_of(engine):
 
 def missing_of(engine):
     return getattr(engine, "MISSING", None) or {}
+
+
+def clause_module(group):
+    """The module of a clause group, named within this package ("stage1.test_backward"),
+    from its file: unittest's discover, pytest and an installed kit each import the suite's
+    modules under a name of their own, and the engine's process imports them under this one."""
+    name = group.__module__
+    path = getattr(sys.modules.get(name), "__file__", None)
+    here = os.path.dirname(os.path.abspath(__file__))
+    if path:
+        rel = os.path.relpath(os.path.splitext(os.path.abspath(path))[0], here)
+        if not rel.startswith(os.pardir):
+            return rel.replace(os.sep, ".")
+    return name[len(__package__) + 1:] if name.startswith(f"{__package__}.") else name
 
 
 def clause_id(doc):
@@ -350,8 +364,7 @@ class Clauses:
     def _request(self, method):
         group = next(c for c in type(self).__mro__ if issubclass(c, Clauses)
                      and c is not Clauses and not issubclass(c, unittest.TestCase))
-        module = group.__module__
-        module = module[len(__package__) + 1:] if module.startswith(f"{__package__}.") else module
+        module = clause_module(group)
         fn = getattr(group, method)
         return {"module": module, "group": group.__name__, "method": method,
                 "heavy": getattr(fn, "heavy", False), "step": clause_step(fn.__doc__),

@@ -74,9 +74,17 @@ def load():
 def run_clause(engine, request, emit):
     """Run one clause body against the engine, emitting its events, then "done"."""
     from dezero_conformance.conformance import isolation
+    where = f"{__package__}.{request['module']}"
     try:
-        module = importlib.import_module(f"{__package__}.{request['module']}")
-        group = getattr(module, request["group"])
+        group = getattr(importlib.import_module(where), request["group"])
+    except BaseException as exc:  # before the engine is reached: the kit's own fault
+        emit({"kind": "outcome", "sub": None, "status": "error",
+              "text": f"the kit could not load its own clause {where}.{request['group']} "
+                      f"({type(exc).__name__}: {exc!s:.200}); this is a fault of the kit, "
+                      "not of the engine: please report it"})
+        emit({"kind": "done"})
+        return
+    try:
         bound = type(group.__name__, (group, unittest.TestCase), {"engine": engine})
         isolation.record(bound(request["method"]), request["method"], emit)
     except BaseException as exc:  # what unittest lets through: KeyboardInterrupt and the like

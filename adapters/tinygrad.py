@@ -21,7 +21,7 @@ adapter maps
                     UOp graph built from the forward's UOps, so its own backward() gives the
                     second derivative
 
-What this path shows (dezero_conformance/expected/tinygrad.txt): tinygrad turns a 0-d ndarray into a
+What this path shows (conformance/expected/tinygrad.txt): tinygrad turns a 0-d ndarray into a
 constant with no device, and backward() fills .grad only for tensors with a device, so a 0-d
 leaf's .grad stays None: the contract's scalar inputs get no gradient. (Tensor.gradient(x)
 would return one, but it is not the path the README teaches, and the kit uses none other.)
