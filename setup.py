@@ -16,6 +16,14 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="MIT",
+    license_files=["LICENSE"],
+    author="the dezero-conformance authors",
+    # The project's own home is not named here until it has a public address.
+    project_urls={
+        "The book's code (the contract's source)":
+            "https://github.com/oreilly-japan/deep-learning-from-scratch-3",
+        "DeZero": "https://github.com/dezero/dezero",
+    },
     python_requires=">=3.9",
     # One top-level import name: `adapters`, `conformance`, `reference` and `matrix` are other
     # distributions' on the package index, and installing them would overwrite those.
@@ -48,5 +56,15 @@ setup(
                        'tensorflow-cpu==2.20.0; python_version < "3.10"'],
         "paddle": ["paddlepaddle==3.3.1"],
     },
-    classifiers=["Programming Language :: Python :: 3", "Topic :: Software Development :: Testing"],
+    classifiers=[
+        "Development Status :: 4 - Beta",
+        "Intended Audience :: Developers",
+        "Intended Audience :: Education",
+        "License :: OSI Approved :: MIT License",
+        "Operating System :: OS Independent",
+        "Programming Language :: Python :: 3",
+        *(f"Programming Language :: Python :: 3.{minor}" for minor in range(9, 14)),
+        "Topic :: Scientific/Engineering :: Mathematics",
+        "Topic :: Software Development :: Testing",
+    ],
 )

@@ -5,6 +5,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import unittest
 
 from dezero_conformance import adapters
@@ -38,6 +40,31 @@ class TestTopLevel(unittest.TestCase):
         for module in (adapters, conformance, reference):
             with self.subTest(module=module.__name__):
                 self.assertEqual(os.path.dirname(os.path.dirname(module.__file__)), ROOT)
+
+
+class TestSdist(unittest.TestCase):
+
+    def test_the_sdist_holds_every_file_of_the_checkout_but_the_forges(self):
+        """Its tests run from it unpacked: it must hold all that the checkout tracks."""
+        if shutil.which("git") is None or not os.path.isdir(os.path.join(ROOT, ".git")):
+            self.skipTest("not a git checkout (an sdist): no index to read")
+        tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True,
+                                 text=True, check=True).stdout.split()
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = os.path.join(tmp, "tree")
+            for name in tracked:  # a copy of what is tracked: the build writes beside it
+                os.makedirs(os.path.dirname(os.path.join(tree, name)), exist_ok=True)
+                shutil.copy2(os.path.join(ROOT, name), os.path.join(tree, name))
+            built = subprocess.run(
+                [sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                 "print(build_meta.build_sdist(sys.argv[1]))", tmp],
+                cwd=tree, capture_output=True, text=True, timeout=300)
+            self.assertEqual(built.returncode, 0, built.stderr[-2000:])
+            with tarfile.open(os.path.join(tmp, built.stdout.split()[-1])) as sdist:
+                held = {m.name.split("/", 1)[1] for m in sdist.getmembers() if m.isfile()}
+        forge = {".gitignore"} | {n for n in tracked if n.startswith(".github/")}
+        self.assertEqual(sorted(set(tracked) - held - forge), [])
+        self.assertIn("LICENSE", held)
 
 
 class TestUnderPytest(unittest.TestCase):
