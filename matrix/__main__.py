@@ -79,8 +79,10 @@ def load_results():
         return json.load(f)
 
 
-README = os.path.join(ROOT, "README.md")
-BEGIN, END = "<!-- matrix:begin -->", "<!-- matrix:end -->"
+# Where the latest run's tables go, each between its two markers: the whole matrix in the
+# engines page, the summary in the README.
+TABLES = ((os.path.join(ROOT, "docs", "engines.md"), "matrix", render.table),
+          (os.path.join(ROOT, "README.md"), "matrix-summary", render.summary))
 
 
 def save_results(results):
@@ -89,13 +91,15 @@ def save_results(results):
         f.write("\n")
     with open(RESULTS_MD, "w", encoding="utf-8") as f:
         f.write(render.markdown(results))
-    with open(README, encoding="utf-8") as f:
-        text = f.read()
-    if BEGIN in text and END in text:  # the README shows the table of the latest run
-        head, rest = text.split(BEGIN, 1)
-        block = "\n".join([BEGIN, render.stamp(results), "", *render.table(results), END])
-        with open(README, "w", encoding="utf-8") as f:
-            f.write(head + block + rest.split(END, 1)[1])
+    for path, name, rows in TABLES:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            block = "\n".join([begin, render.stamp(results), "", *rows(results), end])
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(head + block + rest.split(end, 1)[1])
 
 
 def parse(argv):

@@ -60,6 +60,22 @@ def table(results):
     return out
 
 
+def summary(results):
+    """The matrix in short, for the README: per engine, how many clauses passed (wholly or in
+    the parts that apply), were skipped, or failed as expected (defects, differences)."""
+    out = ["| engine | version | passed | skipped | defects | differences | verdict |",
+           "|---|---|---:|---:|---:|---:|---|"]
+    for e in sorted(results["engines"]):
+        rec = results["engines"][e]
+        if "clauses" not in rec:
+            continue
+        cells = [cell(c, v) for c, v in rec["clauses"].items()]
+        count = {k: sum(k in x for x in cells) for k in ("pass", "skip", "defect", "differs")}
+        out.append(f"| {e} | {md(rec['version'])} | {count['pass']} | {count['skip']} | "
+                   f"{count['defect']} | {count['differs']} | {md(verdict(rec))} |")
+    return out
+
+
 def stamp(results):
     dates = sorted(rec["date"][:10] for rec in results["engines"].values() if "date" in rec)
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
@@ -204,12 +220,13 @@ def markdown(results):
         rec = engines[e]
         out += [f"### {e} {md(rec['version'])}", "",
                 f"Run {rec['date']} on Python {rec['python']}, numpy {rec['numpy']}.", ""]
-        for clause, c in rec["clauses"].items():
+        clauses = sorted(rec["clauses"].items(), key=lambda item: order(item[0]))
+        for clause, c in clauses:
             if c["status"] in ("fail", "error"):
                 why = f"expected: {c['expected']}" if c.get("expected") else "UNEXPECTED"
                 out.append(f"- {clause} {c['status']} ({md(why)}): "
                            f"`{md(headline(clause, c['message']))}`")
-        for clause, c in rec["clauses"].items():
+        for clause, c in clauses:
             if c["status"] == "pass" and c.get("message"):
                 out.append(f"- {clause} passed; {md(c['message'])}")
         for clause, why in rec["unexpected"].items():
