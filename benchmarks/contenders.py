@@ -121,9 +121,10 @@ def make_torch():
 
 
 def make_autograd():
+    from importlib.metadata import version
+
     import autograd
     import autograd.numpy as anp
-    from importlib.metadata import version
 
     def chain(x, n):
         for _ in range(n):

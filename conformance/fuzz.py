@@ -52,6 +52,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from dezero_conformance.adapters import LAST_STEP  # an adapter without STEP is judged there
+
 FUZZ_VAR = "CONFORMANCE_FUZZ"
 LOG_VAR = "CONFORMANCE_FUZZ_LOG"  # a file the clauses append each graph's outcome to
 # Each operation of an engine, given exact operands, is within this many ulps of the exact

@@ -422,7 +422,8 @@ def _engine_process(env, args, close):
 
 
 def _adapter_error(message):
-    from dezero_conformance import adapters  # the loader's own error type, so callers treat both alike
+    # the loader's own error type, so callers treat both alike
+    from dezero_conformance import adapters
     return adapters.AdapterError(message)
 
 

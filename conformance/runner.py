@@ -7,8 +7,7 @@ import importlib
 import pkgutil
 import unittest
 
-from dezero_conformance import adapters
-from dezero_conformance import conformance
+from dezero_conformance import adapters, conformance
 from dezero_conformance.conformance import isolation
 from dezero_conformance.conformance.support import Clauses, applicable, clause_id
 

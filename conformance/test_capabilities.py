@@ -4,8 +4,11 @@ import unittest
 import numpy as np
 
 from dezero_conformance import adapters
-from dezero_conformance.conformance.support import Clauses, step_of
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    step_of,
+)
 
 
 class Differs(Exception):

@@ -51,6 +51,7 @@ TOKEN = os.environ.get("CONFORMANCE_CHANNEL", "")  # isolation.CHANNEL_VAR: mark
 def load():
     """(hello event, engine or None): the engine named by CONFORMANCE_ENGINE, and the clauses."""
     import numpy.testing  # noqa: F401 (the clauses' asserts: imported once, not per clause)
+
     from dezero_conformance.conformance import runner, support
     try:
         engine = support.load_engine()

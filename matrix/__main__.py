@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 from dezero_conformance import adapters
-from matrix import RESULT_VAR, ROOT, HERE, render
+from matrix import HERE, RESULT_VAR, ROOT, render
 
 RESULTS_JSON = os.path.join(HERE, "results.json")
 RESULTS_MD = os.path.join(HERE, "results.md")

@@ -10,8 +10,8 @@ and S45 ran (their log, CONFORMANCE_FUZZ_LOG, read into the record's "graphs").
 import datetime
 import json
 import os
-import re
 import platform
+import re
 import sys
 import tempfile
 

@@ -15,8 +15,12 @@ import numpy as np
 from dezero_conformance import adapters
 from dezero_conformance.adapters import book
 from dezero_conformance.conformance import gradcheck
-from dezero_conformance.conformance.gradcheck import (assert_gradient, assert_second_order,
-                                                      check_gradient, check_second_order)
+from dezero_conformance.conformance.gradcheck import (
+    assert_gradient,
+    assert_second_order,
+    check_gradient,
+    check_second_order,
+)
 from dezero_conformance.conformance.support import SEED_VAR
 from dezero_conformance.reference import stage3
 from tests import tiered

@@ -9,7 +9,8 @@ import unittest
 from unittest import mock
 
 from dezero_conformance.conformance import fuzz, runner, support
-from matrix import check as matrix_check, expectations, render
+from matrix import check as matrix_check
+from matrix import expectations, render
 from tests import thorough
 from tests.broken import MUTANTS
 

@@ -13,8 +13,8 @@ import weakref
 
 import numpy as np
 
-from dezero_conformance.reference import stage1 as R
 from dezero_conformance.conformance.support import EXACT
+from dezero_conformance.reference import stage1 as R
 
 BOOK_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "engines", "step10_book.py")
 

@@ -6,8 +6,12 @@ import os
 import unittest
 
 from dezero_conformance.conformance import fuzz
-from dezero_conformance.conformance.support import Clauses, heavy, seed
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    Clauses,
+    heavy,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    seed,
+)
 
 # Graphs per run without CONFORMANCE_FUZZ: a few seconds on the reference, and every one of
 # the kit's broken stage-2 and stage-3 engines caught (tests/test_fuzz.py).

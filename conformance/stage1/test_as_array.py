@@ -4,8 +4,13 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import Clauses, sample, show, value_code
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    sample,
+    show,
+    value_code,
+)
 
 # What np.isscalar calls a scalar: Python and numpy numbers of every kind, and also str,
 # bytes and np.bool_ (which numbers.Number does not cover), and any numbers.Number.

@@ -3,9 +3,15 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import (EXACT, ULP_RTOL_F32, Clauses, composite_grad_np, sample,
-                                 show)
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    ULP_RTOL_F32,
+    Clauses,
+    composite_grad_np,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    sample,
+    show,
+)
 
 # (x, gy) for one operation: exact and inexact values, signs, small and large magnitudes.
 SQUARE_BACKWARD = ((3.0, 1.0), (3.0, 2.0), (-1.5, 0.5), (0.0, 4.0), (0.1, -0.7),

@@ -8,8 +8,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, Clauses, heavy
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    Clauses,
+    heavy,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+)
 
 # 2**1000 overflows float32: an engine without float64 gets the longest chain whose gradient
 # float32 holds exactly (2**127).

@@ -3,8 +3,15 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, ULP_RTOL_F32, Clauses, composite_np, sample, show
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    ULP_RTOL_F32,
+    Clauses,
+    composite_np,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    sample,
+    show,
+)
 
 # Squares of exactly representable values, and of values that are not (0.1, -1/3): either
 # way one rounding. Small, large and negative.

@@ -3,8 +3,13 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, ULP_RTOL_F32, Clauses, show
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    ULP_RTOL_F32,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    show,
+)
 
 # Inputs of every shape and dtype a Function is called on: float 0-d, vectors, a matrix,
 # float32, and (where the engine computes on integers) int 0-d and vector.

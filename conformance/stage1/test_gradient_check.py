@@ -4,8 +4,13 @@ import unittest
 import numpy as np
 
 from dezero_conformance.conformance import gradcheck
-from dezero_conformance.conformance.support import EXACT, SEED_VAR, Clauses, seed
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    SEED_VAR,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    seed,
+)
 
 SHAPES = ((), (1,), (3,), (2, 3))
 # Random-direction mode on an input this large: O(1) engine evaluations, where full mode

@@ -3,8 +3,10 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import Clauses
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+)
 
 
 class GraphClauses(Clauses):

@@ -3,8 +3,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import Clauses, heavy, sample
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    Clauses,
+    heavy,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    sample,
+)
 
 # Every shape, and a size past any threshold an engine might switch to in-place work at:
 # 2**20 elements in float64, 2**18 in float32.

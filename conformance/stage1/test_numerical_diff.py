@@ -3,8 +3,14 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import NUMDIFF_RTOL, Clauses, composite_grad_np, composite_np, uses
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    NUMDIFF_RTOL,
+    Clauses,
+    composite_grad_np,
+    composite_np,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    uses,
+)
 
 
 def central(f, x, eps):

@@ -3,8 +3,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import Clauses, show, value_code
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    show,
+    value_code,
+)
 
 # Python and numpy scalars of each kind (np.isscalar, numbers.Number and hasattr(x, "shape")
 # each miss some), sequences, text, mappings and other objects.

@@ -3,8 +3,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import Clauses, sample, show
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    sample,
+    show,
+)
 
 # Every dtype and shape must go in as it is: an engine that casts (np.asarray(data, float))
 # keeps float64 arrays but copies the rest.

@@ -3,8 +3,11 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, Clauses
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+)
 
 # (name, expr over x, points, d/dx): graphs that use x more than once.
 REUSE = (

@@ -3,8 +3,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, Clauses, show
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    show,
+)
 
 
 class Raised(Exception):

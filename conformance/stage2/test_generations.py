@@ -6,8 +6,12 @@ import weakref
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, Clauses, heavy
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    Clauses,
+    heavy,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+)
 
 # (name, expr over x, points, y(x), d/dx): a node reached along paths of different lengths.
 SHARED = (

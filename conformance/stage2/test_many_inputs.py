@@ -3,8 +3,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, Clauses, show
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    show,
+)
 
 # (x0, x1) for add: exact sums, signs, shapes, dtypes (the sum keeps the inputs' dtype).
 ADD = ((2.0, 3.0), (-1.5, 0.25), (0.0, -0.0), (1e300, 1e300), ([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]),

@@ -4,8 +4,13 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, ULP_RTOL, Clauses, show
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    ULP_RTOL,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    show,
+)
 
 # An engine computing in float32 rounds each of Goldstein-Price's ~30 operations on terms up
 # to 100 times the result: a few hundred float32 ulps.

@@ -6,10 +6,16 @@ import unittest
 import numpy as np
 
 from dezero_conformance.conformance import gradcheck
-from dezero_conformance.conformance.support import (DERIVED_ULPS, EXACT, TRIG_ULPS, Clauses,
-                                                    seed, show)
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
 from dezero_conformance.conformance.stage3.test_loops import NEWTON_PATH, NEWTON_ULPS, newton_path
+from dezero_conformance.conformance.support import (
+    DERIVED_ULPS,
+    EXACT,
+    TRIG_ULPS,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+    seed,
+    show,
+)
 
 # Rational functions at dyadic points: a few roundings per derivative.
 RATIONAL_ULPS = 8

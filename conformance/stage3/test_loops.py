@@ -5,8 +5,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import EXACT, F64_EPS, Clauses
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    EXACT,
+    F64_EPS,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+)
 
 # Each Taylor term is x ** k times a constant, rounded within a few ulps (pow, the product);
 # the sum's error is bounded by the terms' magnitudes, not the result's (they alternate).

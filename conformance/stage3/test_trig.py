@@ -3,8 +3,12 @@ import unittest
 
 import numpy as np
 
-from dezero_conformance.conformance.support import DERIVED_ULPS, TRIG_ULPS, Clauses
-from dezero_conformance.conformance.support import load_tests  # noqa: F401 (unittest's hook: plans the run)
+from dezero_conformance.conformance.support import (
+    DERIVED_ULPS,
+    TRIG_ULPS,
+    Clauses,
+    load_tests,  # noqa: F401 (unittest's hook: plans the run)
+)
 
 PI4 = np.pi / 4
 # The suite's own float64 values: (name, f, [f', f'', f''', f'''']) with the contract's values
