@@ -239,7 +239,7 @@ def optional(name):
 
 
 def table(rows):
-    head = f"| checker | n | time (s) | engine evaluations | result | how |"
+    head = "| checker | n | time (s) | engine evaluations | result | how |"
     lines = [head, "|---|---:|---:|---:|---|---|"]
     for name, n, t, ev, ok, how in rows:
         tt = "-" if t is None else f"{t:.4g}"
@@ -295,10 +295,10 @@ def main():
     print()
     print(table(rows))
     print()
-    print(f"the per-element model (as used at 10^6) against measured full checks:")
+    print("the per-element model (as used at 10^6) against measured full checks:")
     print("\n".join(model_check(reference, dezero)))
     big = SIZES[-1]
-    print(f"ratios at n = 10^6 (above 1: the kit's random mode is faster):")
+    print("ratios at n = 10^6 (above 1: the kit's random mode is faster):")
     for d in DIRECTIONS:
         for label in ("reference engine", "torch engine") if torch else ("reference engine",):
             full = times(rows, f"kit full, {label}", big)

@@ -337,7 +337,7 @@ class Clauses:
 
     def run(self, result=None):
         if self.clause_id in self.expected and self._sink is None:
-            setattr(self, "__unittest_expecting_failure__", True)
+            self.__unittest_expecting_failure__ = True
         return super().run(result)
 
     def shortDescription(self):
@@ -679,7 +679,7 @@ class Clauses:
         return f
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sample(seed, low, high, shape, dtype="float64"):
     """Seeded uniform values, made on first use: large inputs cost only the clauses that
     use them, in the process that runs them. Callers copy before an engine sees them."""

@@ -64,7 +64,7 @@ SHARED_WITH_FEWER_OPS_MIN = 0.5
 LISTED = 3  # failing graphs printed in full in a message
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def engine(spec):
     """An adapter by name or by path (a stage-1 style of tests/engines/ judged at step 10, as
     tests/test_meta.py judges it)."""
@@ -88,12 +88,12 @@ def graphs(spec, seed, count, order):
     return tuple(drawn[:count])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mutant(name):
     return book.adapt(BY_NAME[name].module(), name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def searched(name, order):
     """The mutant's search with its clause's default count and the kit's default seed."""
     count = FIRST_GRAPHS if order == 1 else SECOND_GRAPHS

@@ -1,6 +1,5 @@
 """The gradient checker proven: it catches small errors, locates them, and never flags a
 correct engine (float64 or float32) across 1000 seeds."""
-import hashlib
 import os
 import re
 import subprocess

@@ -94,9 +94,9 @@ class HigherOrderClauses(Clauses):
                     if creator is None:
                         self.fail(f"{self.clause}: after backward(create_graph=True) x.grad "
                                   f"has no creator: the gradient was built without a graph")
-                    self.call(f"x = E.Variable(np.array(2.0))\ny = x ** 4 - 2 * x ** 2\n"
-                              f"E.backward(y, create_graph=True)\ng = E.grad_variable(x)\n"
-                              f"E.cleargrad(x)\nE.backward(g)\nprint(E.grad_of(x))")
+                    self.call("x = E.Variable(np.array(2.0))\ny = x ** 4 - 2 * x ** 2\n"
+                              "E.backward(y, create_graph=True)\ng = E.grad_variable(x)\n"
+                              "E.cleargrad(x)\nE.backward(g)\nprint(E.grad_of(x))")
                     E.cleargrad(x)
                     E.backward(g)
                     got = E.grad_of(x)
@@ -211,7 +211,7 @@ class HigherOrderClauses(Clauses):
             gy = self.seed_for(a)
             with self.subTest(f"z = gx ** 3 + y at {x}"):
                 seeded = "" if gy is None else f", {self.array_code(gy)}"
-                fn = eval(f"lambda x: E.gradient(lambda x: x ** 2, gy)(x) ** 3 + x ** 2",
+                fn = eval("lambda x: E.gradient(lambda x: x ** 2, gy)(x) ** 3 + x ** 2",
                           {"E": E, "gy": gy})  # the suite's own text
                 fn.code = ("z", (f"z = lambda x: E.gradient(lambda x: x ** 2{seeded})(x) ** 3 "
                                  f"+ x ** 2",))

@@ -7,7 +7,6 @@ import numpy as np
 
 from dezero_conformance.conformance.support import (
     EXACT,
-    F64_EPS,
     Clauses,
     load_tests,  # noqa: F401 (unittest's hook: plans the run)
 )
