@@ -121,7 +121,7 @@ def print_chain(n, reps, plan, result):
     print(f"\n  n = {n:,} ({reps} run{'s' if reps > 1 else ''} per round)")
     print(f"  {'contender':<22} {'us/op':>8} {'x floor':>8} {'x reference':>12} {'free us/op':>11}")
     ref = result.get("reference", {}).get("per_op")
-    for label, python, name, _ in plan:
+    for label, python, _name, _ in plan:
         got = result[label]
         if "error" in got:
             print(f"  {label:<22} failed: {got['error']}")
@@ -191,8 +191,8 @@ def main():
     parser.add_argument("--only", choices=("chain", "memory", "suite"), action="append")
     parser.add_argument("--engines", metavar="NAME,...",
                         help="contenders to run (default: all found); the floors always run")
-    parser.add_argument("--lengths", metavar="N,...", help="chain lengths (default: %s)"
-                        % ",".join(map(str, LENGTHS)))
+    parser.add_argument("--lengths", metavar="N,...",
+                        help=f"chain lengths (default: {','.join(map(str, LENGTHS))})")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     sections = args.only or ("chain", "memory", "suite")

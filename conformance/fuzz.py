@@ -893,7 +893,7 @@ def _candidates(graph):
         yield replace(graph, order=1, gv=None)
     for k in range(len(nodes) - 1):  # an earlier node as the output
         yield _prune(replace(graph, nodes=nodes[:k + 1]))
-    for k, (name, refs, c) in enumerate(nodes):  # a node bypassed by one of its operands
+    for k, (_name, refs, _c) in enumerate(nodes):  # a node bypassed by one of its operands
         for r in dict.fromkeys(refs):
             yield _bypass(graph, n + k, r)
     for k, (name, refs, c) in enumerate(nodes):  # an operand replaced by an input

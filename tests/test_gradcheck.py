@@ -1390,7 +1390,7 @@ class TestSecondOrder(unittest.TestCase):
         def dfn(v):
             return self.E.gradient(fn, gy.copy())(v)
         hvp = np.asarray(self.E.grad(dfn, x.copy(), gv.copy())[1], dtype=np.float64)
-        for k, (w, steps) in enumerate(recorded_directions(E, x, 0, 2)):
+        for k, (_w, steps) in enumerate(recorded_directions(E, x, 0, 2)):
             def at(t, steps=steps):
                 return steps[abs(t)][0 if t > 0 else 1]
             expected = spec_comparison(forward_of(self.E, dfn), gv, hvp, at, EPS64 ** (1 / 3),
