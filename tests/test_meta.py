@@ -7,8 +7,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import types
 import unittest
 from unittest import mock
+
+import numpy as np
 
 from dezero_conformance import adapters
 from dezero_conformance.adapters import book
@@ -65,6 +68,23 @@ class TestReference(unittest.TestCase):
                 for clause, (status, message) in outcomes.items():
                     self.assertEqual(status, runner.PASS, f"{name}: {clause}: {message}")
 
+
+    def test_an_engine_without_float64_gets_the_longest_exact_chain_float32_holds(self):
+        """S9's 1000 squares give 2**1000, past float32's range: on the stage-1 reference
+        computing in float32 the clause asks for 127 squares (2**127), and passes."""
+        from dezero_conformance.conformance.stage1.test_deep_chain import DeepChainClauses
+        base = adapters.load("reference_stage1")
+
+        def grad(fn, x, gy=None):
+            return base.grad(fn, np.asarray(x, dtype=np.float32),
+                             None if gy is None else np.asarray(gy, dtype=np.float32))
+        engine = types.SimpleNamespace(**{**vars(base), "grad": grad, "ABSENT": {
+            **base.ABSENT, "float64": "computes in float32"}})
+        case = type("DeepChain", (DeepChainClauses, unittest.TestCase), {"engine": engine})
+        result = unittest.TestResult()
+        case("test_s9_deep_chain_backward_is_iterative").run(result)
+        self.assertEqual((result.failures, result.errors, result.skipped), ([], [], []))
+        self.assertEqual(result.testsRun, 1)
 
 # A mutant that hangs a clause is cut off after this many seconds, so that the meta-tests end
 # soon; the mutants that hang nothing keep the suite's own timeout, since a correct clause
