@@ -83,8 +83,8 @@ def kit_rows(E, label):
     for n in SIZES:
         x = inputs(n)
         for directions in DIRECTIONS:
-            t, report = best_time(lambda: check_gradient(E, fn, x, mode="random", seed=SEED,
-                                                         directions=directions), REPEATS[n])
+            t, report = best_time(lambda x=x, directions=directions: check_gradient(
+                E, fn, x, mode="random", seed=SEED, directions=directions), REPEATS[n])
             rows.append((kit_random(directions, label), n, t, report.evaluations,
                          "ok" if report.ok else "FAILED", "measured"))
         rows.append(kit_full(E, fn, x, label))
@@ -129,14 +129,15 @@ def model_check(reference, dezero):
     for n in MODEL_SIZES:
         x = inputs(n)
         fn = lambda v: reference.square(reference.exp(reference.square(v)))  # noqa: E731
-        measured = best_time(lambda: check_gradient(reference, fn, x, mode="full"), 1)[0]
+        measured = best_time(lambda fn=fn, x=x: check_gradient(reference, fn, x, mode="full"),
+                             1)[0]
         model = n * kit_element_time(reference, fn, x)
         lines.append(f"  n={n}: kit full, reference engine: measured {measured:.4g} s, model "
                      f"{model:.4g} s (model / measured {model / measured:.3g})")
         if dezero is not None:
             from dezero.utils import gradient_check
             f = dezero_function()
-            measured = best_time(lambda: gradient_check(f, x.copy()), 1)[0]
+            measured = best_time(lambda f=f, x=x: gradient_check(f, x.copy()), 1)[0]
             model = n * dezero_element_time(f, x)
             lines.append(f"  n={n}: DeZero gradient_check: measured {measured:.4g} s, model "
                          f"{model:.4g} s (model / measured {model / measured:.3g})")
@@ -178,7 +179,7 @@ def torch_rows(torch):
                                                          "(8 TB)"))
                 continue
             f.calls = 0
-            t, ok = best_time(lambda: torch.autograd.gradcheck(
+            t, ok = best_time(lambda x=x, fast=fast: torch.autograd.gradcheck(
                 f, (torch.from_numpy(x.copy()).requires_grad_(True),), fast_mode=fast),
                 REPEATS[n] if fast else 1)
             runs = REPEATS[n] if fast else 1
@@ -220,7 +221,7 @@ def dezero_rows(dezero):
         x = inputs(n)
         if n <= FULL_MAX:
             f.calls = 0
-            t, ok = best_time(lambda: gradient_check(f, x.copy()), 1)
+            t, ok = best_time(lambda x=x: gradient_check(f, x.copy()), 1)
             rows.append(("DeZero utils.gradient_check", n, t, f.calls, "ok" if ok else "FAILED",
                          "measured"))
             continue

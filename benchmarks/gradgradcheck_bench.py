@@ -121,8 +121,8 @@ def kit_rows(E, label):
         x = inputs(n)
         check_second_order(E, fn, x, mode="random", seed=SEED)  # warm-up
         fn.calls = 0
-        t, report = best_time(lambda: check_second_order(E, fn, x, mode="random", seed=SEED),
-                              REPEATS[n])
+        t, report = best_time(
+            lambda x=x: check_second_order(E, fn, x, mode="random", seed=SEED), REPEATS[n])
         rows.append((kit_random(label), n, t, counted(report, fn, REPEATS[n]),
                      "ok" if report.ok else "FAILED", "measured"))
         rows.append(kit_full(E, fn, x, label))
@@ -176,7 +176,8 @@ def model_check(E):
     for n in MODEL_SIZES:
         x = inputs(n)
         fn = lambda v: E.square(E.exp(E.square(v)))  # noqa: E731
-        measured = best_time(lambda: check_second_order(E, fn, x, mode="full", seed=SEED), 1)[0]
+        measured = best_time(
+            lambda fn=fn, x=x: check_second_order(E, fn, x, mode="full", seed=SEED), 1)[0]
         model = n * kit_element_time(E, fn, x)
         lines.append(f"  n={n}: kit full, {E.NAME}: measured {measured:.4g} s, model "
                      f"{model:.4g} s (model / measured {model / measured:.3g})")
@@ -230,7 +231,7 @@ def torch_rows(torch):
                 continue
             runs = REPEATS[n] if fast else FULL_REPEATS[n]
             f.calls = 0
-            t, ok = best_time(lambda: torch_run(torch, f, x, fast), runs)
+            t, ok = best_time(lambda x=x, fast=fast: torch_run(torch, f, x, fast), runs)
             rows.append((name, n, t, f.calls // runs, "ok" if ok else "FAILED", "measured"))
     return rows
 

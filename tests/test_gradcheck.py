@@ -176,7 +176,7 @@ def spec_full(E, fn, x, gy, tol=None, ulps=None):
         i = np.unravel_index(flat, x.shape)
         s = max(1.0, abs(x[i]))
 
-        def at(t):
+        def at(t, i=i, s=s):
             xt = x.copy()
             xt[i] = x[i] + t * s
             return xt

@@ -95,10 +95,10 @@ class TestProcesses(unittest.TestCase):
                         [sys.executable, "-m", "unittest", "discover", "conformance"], cwd=ROOT,
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                         env=dict(os.environ, CONFORMANCE_ENGINE=path))
-                    def workers():  # the engine's process, and the hanging clause's child
+                    def workers(run=run):  # the engine's process, the hanging clause's child
                         return [pid for pid in processes_naming(path) if pid != run.pid]
                     try:
-                        self.assertTrue(wait_for(lambda: len(workers()) >= count, 60),
+                        self.assertTrue(wait_for(lambda count=count: len(workers()) >= count, 60),
                                         f"never started: {workers()}")
                         time.sleep(0.5)  # well into the hang
                         run.send_signal(sig)

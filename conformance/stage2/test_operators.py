@@ -137,7 +137,7 @@ class OperatorClauses(Clauses):
                 with self.subTest(f"{expr} at {x}"):
                     if np.ndim(x) and not self.applies("vector", "implicit_seed"):
                         continue
-                    self.check("x", expr, [x], f, lambda x: (df(x),), "exact")
+                    self.check("x", expr, [x], f, lambda x, df=df: (df(x),), "exact")
         if not self.applies("array_operands", "vector", "implicit_seed", part="ndarray operands"):
             return
         for expr, x, c, f, df in ARRAYS:
@@ -168,8 +168,9 @@ class OperatorClauses(Clauses):
                 with self.subTest(f"{expr} at {x}"):
                     if np.ndim(x) and not self.applies("vector", "implicit_seed"):
                         continue
-                    self.check("x", expr, [x], f, lambda x: (df(x),), "exact in float64, "
-                               "or one rounding", rtol=max(self.square_rtol(), ULP_RTOL))
+                    self.check("x", expr, [x], f, lambda x, df=df: (df(x),),
+                               "exact in float64, or one rounding",
+                               rtol=max(self.square_rtol(), ULP_RTOL))
         for expr in ("x - y", "x / y", "-x * y", "x ** 2 / y - y"):
             f = eval(f"lambda x, y: {expr}")  # the suite's own text, on numpy
             for xs in TWO[:2]:
@@ -177,8 +178,8 @@ class OperatorClauses(Clauses):
                     x, y = np.array(xs[0]), np.array(xs[1])
                     d = {"x - y": (1.0, -1.0), "x / y": (1 / y, -x / y ** 2),
                          "-x * y": (-y, -x), "x ** 2 / y - y": (2 * x / y, -x ** 2 / y ** 2 - 1)}
-                    self.check("x, y", expr, xs, f, lambda x, y: d[expr], "one rounding",
-                               rtol=max(self.square_rtol(), ULP_RTOL))
+                    self.check("x, y", expr, xs, f, lambda x, y, d=d, expr=expr: d[expr],
+                               "one rounding", rtol=max(self.square_rtol(), ULP_RTOL))
         if not self.applies("arithmetic", part="the functions mul, sub, div, neg, pow"):
             return
         for expr, f, df in FUNCTIONS:
@@ -200,8 +201,8 @@ class OperatorClauses(Clauses):
                     rtol = ULP_RTOL if name == "matyas" else EXACT
                     if not self.has("float64"):
                         rtol = GP_RTOL_F32
-                    self.check("x, y", expr, (x, y), lambda x, y: np.array(want[0]),
-                               lambda x, y: (np.array(want[1]), np.array(want[2])),
+                    self.check("x, y", expr, (x, y), lambda x, y, want=want: np.array(want[0]),
+                               lambda x, y, want=want: (np.array(want[1]), np.array(want[2])),
                                "dyadic inputs: every operation exact in float64" if not rtol
                                else "0.26 and 0.48 are inexact: a few roundings", rtol=rtol)
 
