@@ -340,6 +340,8 @@ class Clauses:
             self.__unittest_expecting_failure__ = True
         return super().run(result)
 
+    # A clause's docstring is one line, printed whole here: a long one is written as parts,
+    # implicitly concatenated in parentheses, so that the source keeps to 100 columns.
     def shortDescription(self):
         """The clause's line; while a sub-case is reported (`-v` prints each failed one), the
         line ends with that sub-case's label."""

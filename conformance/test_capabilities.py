@@ -222,7 +222,8 @@ def absences(E):
 class CapabilityClauses(Clauses):
 
     def test_c1_capabilities_match_the_engine(self):
-        """C1: every capability the adapter declares works, and every one it declares absent is one the engine lacks."""
+        ("""C1: every capability the adapter declares works, and every one it declares absent """
+         """is one the engine lacks.""")
         E = self.engine
         for cap in PROBES:
             if cap in getattr(E, "MISSING", {}):

@@ -24,12 +24,14 @@ class RandomGraphsClauses(Clauses):
 
     @heavy
     def test_random_graphs(self):
-        """S44 (step 9): random graphs of the engine's operations give the kit's values and gradients."""
+        ("""S44 (step 9): random graphs of the engine's operations give the kit's values and """
+         """gradients.""")
         self.check_graphs(1, FIRST_GRAPHS)
 
     @heavy
     def test_random_second_derivatives(self):
-        """S45 (step 33): the gradients of random graphs differentiate again to the kit's Hessian-vector products."""
+        ("""S45 (step 33): the gradients of random graphs differentiate again to the kit's """
+         """Hessian-vector products.""")
         self.require("higher_order")
         self.check_graphs(2, SECOND_GRAPHS)
 

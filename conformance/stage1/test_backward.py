@@ -57,7 +57,8 @@ SEEDED = (np.array(3.0), np.array(3.0, dtype=np.float32), np.array(3), np.array(
 class BackwardClauses(Clauses):
 
     def test_s6_square_and_exp_backward(self):
-        """S6 (step 6): Square backward is 2*x*gy, Exp backward exp(x)*gy; .grad is None until backward."""
+        ("""S6 (step 6): Square backward is 2*x*gy, Exp backward exp(x)*gy; .grad is None until """
+         """backward.""")
         E = self.engine
         self.require("seed_grad")
         for x, gy in SQUARE_BACKWARD:
@@ -125,7 +126,8 @@ class BackwardClauses(Clauses):
         return self.ulp_rtol()
 
     def test_s8_backward_walks_the_creators(self):
-        """S8 (step 7): y.backward() walks the creators to x; intermediate grads are kept (from step 18 with retain_grad=True)."""
+        ("""S8 (step 7): y.backward() walks the creators to x; intermediate grads are kept """
+         """(from step 18 with retain_grad=True).""")
         E = self.engine
         exp = self.applies("exp", part="graphs with exp")
         if exp:
@@ -201,7 +203,8 @@ class BackwardClauses(Clauses):
                                       self.ulp_rtol(), "exp-derived")
 
     def test_s11_backward_seeds_ones_unless_grad_is_preset(self):
-        """S11 (step 9): backward() seeds ones_like(y.data) only when y.grad is None; a preset y.grad is used."""
+        ("""S11 (step 9): backward() seeds ones_like(y.data) only when y.grad is None; a preset """
+         """y.grad is used.""")
         E = self.engine
         # A preset 0.0 is still preset (`if not y.grad` would reseed it), and a preset vector
         # must not be tested for truth.

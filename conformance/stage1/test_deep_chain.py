@@ -186,7 +186,9 @@ class DeepChainClauses(Clauses):
 
     @heavy
     def test_s9_deep_chain_backward_is_iterative(self):
-        """S9 (step 8): backward is a loop: neither the Python stack nor the native stack grows with depth (chains of 50 to 32,000 squares); 1000 squares give exactly 2**1000."""
+        ("""S9 (step 8): backward is a loop: neither the Python stack nor the native stack """
+         """grows with depth (chains of 50 to 32,000 squares); 1000 squares give exactly """
+         """2**1000.""")
         recursive = self.recursion_found()
         n, dtype = (1000, "float64") if self.has("float64") else (F32_EXACT_CHAIN, "float32")
         with self.subTest(f"{n} squares at 1.0"):

@@ -72,7 +72,8 @@ class ForwardClauses(Clauses):
                                       "elementwise, as on scalars")
 
     def test_s10_functions_wrap_fresh_instances(self):
-        """S10 (step 9): square(x) and exp(x) wrap a fresh Function each call and match the classes."""
+        ("""S10 (step 9): square(x) and exp(x) wrap a fresh Function each call and match the """
+         """classes.""")
         self.require("variable", "function_classes", "graph_links", "exp")
         E = self.engine
         for name, fn, cls in (("square", E.square, E.Square), ("exp", E.exp, E.Exp)):

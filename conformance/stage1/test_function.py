@@ -24,7 +24,8 @@ RAW = (np.array(3.0), np.array([1.0, -2.0, 0.1]), np.array([[0.0, -1.0 / 3], [2.
 class FunctionClauses(Clauses):
 
     def test_s2_call_returns_a_new_variable(self):
-        """S2 (step 2): Function.__call__(Variable) returns a new Variable; forward works on raw ndarrays."""
+        ("""S2 (step 2): Function.__call__(Variable) returns a new Variable; forward works on """
+         """raw ndarrays.""")
         self.require("variable", "function_classes")
         E = self.engine
         self.call("y = E.Square()(E.Variable(np.array(10)))\nprint(type(y), y.data)")

@@ -29,7 +29,9 @@ GY_LOW, GY_HIGH = 0.5, 2.0
 class GradientCheckClauses(Clauses):
 
     def test_s15_step10_tests_and_gradient_check(self):
-        """S15 (step 10): square(2.0) == 4.0, its backward at 3.0 == 6.0, and backward passes the suite's gradient check (full and random-direction modes) on seeded random inputs."""
+        ("""S15 (step 10): square(2.0) == 4.0, its backward at 3.0 == 6.0, and backward passes """
+         """the suite's gradient check (full and random-direction modes) on seeded random """
+         """inputs.""")
         E = self.engine
         y = E.value(E.square(E.leaf(np.array(2.0))))
         self.assertValues(y, np.array(4.0), "square(2.0)", EXACT, "the book's test_forward")

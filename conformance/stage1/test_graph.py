@@ -12,7 +12,8 @@ from dezero_conformance.conformance.support import (
 class GraphClauses(Clauses):
 
     def test_s7_creator_links(self):
-        """S7 (step 7): y.creator is C, C.input is b, ... x.creator is None; a Function keeps input and output."""
+        ("""S7 (step 7): y.creator is C, C.input is b, ... x.creator is None; a Function keeps """
+         """input and output.""")
         self.require("variable", "function_classes", "graph_links")
         E = self.engine
         self.call("A, B, C = E.Square(), E.Exp(), E.Square()\nx = E.Variable(np.array(0.5))\n"

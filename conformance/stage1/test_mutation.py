@@ -21,7 +21,8 @@ class MutationClauses(Clauses):
 
     @heavy
     def test_s16_inputs_are_not_mutated(self):
-        """S16 (step 1): no engine operation (forward, backward, numerical_diff) writes to its input data or the output gradient it is given."""
+        ("""S16 (step 1): no engine operation (forward, backward, numerical_diff) writes to its """
+         """input data or the output gradient it is given.""")
         E = self.engine
         fns = [("square", E.square)]
         if self.applies("exp", part="exp and the composite"):

@@ -22,7 +22,8 @@ class NumericalDiffClauses(Clauses):
 
     @uses("numerical_diff")
     def test_s5_numerical_diff_is_the_central_difference(self):
-        """S5 (step 4): numerical_diff(f, x, eps=1e-4) is (f(x+eps) - f(x-eps)) / (2 eps), and leaves the engine as it found it."""
+        ("""S5 (step 4): numerical_diff(f, x, eps=1e-4) is (f(x+eps) - f(x-eps)) / (2 eps), and """
+         """leaves the engine as it found it.""")
         self.require("numerical_diff")
         E = self.engine
         # On 1-element arrays, as the seed's step 10 does (the book's fails on 0-d input);

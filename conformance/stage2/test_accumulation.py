@@ -25,7 +25,8 @@ REUSE = (
 class AccumulationClauses(Clauses):
 
     def test_s19_reuse_accumulates(self):
-        """S19 (step 14): a Variable used twice accumulates: add(x, x) at 3.0 gives x.grad 2.0 (never 1.0), add(add(x, x), x) 3.0."""
+        ("""S19 (step 14): a Variable used twice accumulates: add(x, x) at 3.0 gives x.grad 2.0 """
+         """(never 1.0), add(add(x, x), x) 3.0.""")
         E = self.engine
         self.require("add")
         for name, expr, points, df in REUSE:
@@ -55,7 +56,8 @@ class AccumulationClauses(Clauses):
                               "the second backward adds to the first")
 
     def test_s20_accumulation_is_out_of_place(self):
-        """S20 (step 14): gradients accumulate out of place: after add(x, x) a retained y.grad stays 1.0, a preset one is not written."""
+        ("""S20 (step 14): gradients accumulate out of place: after add(x, x) a retained y.grad """
+         """stays 1.0, a preset one is not written.""")
         E = self.engine
         self.require("add")
         for name, expr, gy, want in (
@@ -89,7 +91,8 @@ class AccumulationClauses(Clauses):
                                           "gradient array changes the grad of another Variable")
 
     def test_s21_cleargrad_resets(self):
-        """S21 (step 14): x.cleargrad() sets x.grad to None, and the next backward starts from it: add(add(x, x), x) then gives 3.0."""
+        ("""S21 (step 14): x.cleargrad() sets x.grad to None, and the next backward starts from """
+         """it: add(add(x, x), x) then gives 3.0.""")
         E = self.engine
         self.require("variable", "cleargrad", "add")
         self.call("x = E.Variable(np.array(3.0))\nE.add(x, x).backward()\nE.cleargrad(x)\n"

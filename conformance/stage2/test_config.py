@@ -18,7 +18,9 @@ class Raised(Exception):
 class ConfigClauses(Clauses):
 
     def test_s25_backward_keeps_only_leaf_grads_by_default(self):
-        """S25 (step 18): backward() keeps only the leaves' grads (retain_grad=False): t = add(x0, x1); y = add(x0, t) at 1, 1 leaves y.grad and t.grad None, x0.grad 2.0, x1.grad 1.0."""
+        ("""S25 (step 18): backward() keeps only the leaves' grads (retain_grad=False): t = """
+         """add(x0, x1); y = add(x0, t) at 1, 1 leaves y.grad and t.grad None, x0.grad 2.0, """
+         """x1.grad 1.0.""")
         E = self.engine
         self.require("variable", "add", "retain_grad")
         for how, retain in (("default", None), ("retain_grad=False", False),
@@ -47,7 +49,9 @@ class ConfigClauses(Clauses):
                                   f"None (only leaves keep grads), got {show(got)}")
 
     def test_s26_no_grad_builds_no_graph_and_restores(self):
-        """S26 (step 18): under no_grad() or using_config('enable_backprop', False) square(x).creator is None; the setting comes back after the block, also after an exception."""
+        ("""S26 (step 18): under no_grad() or using_config('enable_backprop', False) """
+         """square(x).creator is None; the setting comes back after the block, also after an """
+         """exception.""")
         E = self.engine
         self.require("no_grad")
 
@@ -101,7 +105,8 @@ class ConfigClauses(Clauses):
                               f"inside the block must be True again")
 
     def test_s27_variable_reads_like_an_array(self):
-        """S27 (step 19): Variable has name, shape, ndim, size, dtype, len() and the repr variable(...)."""
+        ("""S27 (step 19): Variable has name, shape, ndim, size, dtype, len() and the repr """
+         """variable(...).""")
         E = self.engine
         self.require("array_like")
         for data in (np.array([[1, 2, 3], [4, 5, 6]]), np.array(1.0), np.array([0.5, -2.0]),

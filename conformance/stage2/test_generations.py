@@ -46,7 +46,9 @@ COUNTED = 12  # doublings counted with the kit's own Function: 12 visits, or 409
 class GenerationClauses(Clauses):
 
     def test_s22_backward_in_generation_order(self):
-        """S22 (step 16): backward visits a Function after every Function that uses its outputs: a = square(x); y = add(square(a), square(a)) at 2.0 gives 32.0, x.grad 64.0 (not 96.0)."""
+        ("""S22 (step 16): backward visits a Function after every Function that uses its """
+         """outputs: a = square(x); y = add(square(a), square(a)) at 2.0 gives 32.0, x.grad """
+         """64.0 (not 96.0).""")
         E = self.engine
         self.require("add")
         for name, expr, points, f, df in SHARED:
@@ -81,7 +83,8 @@ class GenerationClauses(Clauses):
 
     @heavy
     def test_s23_each_function_runs_once(self):
-        """S23 (step 16): backward runs each Function once: 50 doublings y = add(y, y) give y and x.grad 2**50 exactly, in bounded time."""
+        ("""S23 (step 16): backward runs each Function once: 50 doublings y = add(y, y) give y """
+         """and x.grad 2**50 exactly, in bounded time.""")
         E = self.engine
         self.require("add")
         counted = None
@@ -120,7 +123,8 @@ class GenerationClauses(Clauses):
                                   "powers of two are exact: 1125899906842624.0")
 
     def test_s24_graphs_are_freed_by_reference_counting(self):
-        """S24 (step 17): with the cyclic garbage collector off, a graph is freed once its output is dropped: Functions hold outputs weakly."""
+        ("""S24 (step 17): with the cyclic garbage collector off, a graph is freed once its """
+         """output is dropped: Functions hold outputs weakly.""")
         E = self.engine
         self.require("variable", "add")
         graphs = (("a = square(x); y = add(square(a), a)", False),

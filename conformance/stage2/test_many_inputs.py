@@ -35,7 +35,8 @@ MANY = (
 class ManyInputsClauses(Clauses):
 
     def test_s17_functions_take_many_inputs(self):
-        """S17 (step 12): Function.__call__(*inputs) takes many Variables; add adds; one output comes back bare, several as a list."""
+        ("""S17 (step 12): Function.__call__(*inputs) takes many Variables; add adds; one """
+         """output comes back bare, several as a list.""")
         E = self.engine
         self.require("add")
         for x0, x1 in ADD:
@@ -81,7 +82,8 @@ class ManyInputsClauses(Clauses):
             self.assertValues(E.value(y), np.array(8.0), "Plus()(5.0, 3.0)", EXACT, "exact")
 
     def test_s18_backward_through_many_inputs(self):
-        """S18 (step 13): backward reaches every input: add(square(x), square(y)) at 2, 3 is 13 with grads 4 and 6."""
+        ("""S18 (step 13): backward reaches every input: add(square(x), square(y)) at 2, 3 is """
+         """13 with grads 4 and 6.""")
         self.require("add", "many_inputs")
         for name, args, expr, points, f, df in MANY:
             fn = self.function(args, expr)

@@ -119,7 +119,8 @@ class OperatorClauses(Clauses):
             self.assertValues(gx, want, f"gradient {i} of {expr} at {at}", rtol, why)
 
     def test_s28_plus_and_times_on_variables(self):
-        """S28 (step 20): + and * work between Variables: a * b + c at 3, 2, 1 is 7.0 with grads 2.0, 3.0, 1.0."""
+        ("""S28 (step 20): + and * work between Variables: a * b + c at 3, 2, 1 is 7.0 with """
+         """grads 2.0, 3.0, 1.0.""")
         self.require("operators", "many_inputs")
         for expr, args, points, f, df in PLUS_TIMES:
             for xs in points:
@@ -129,7 +130,8 @@ class OperatorClauses(Clauses):
                     self.check(args, expr, xs, f, df, "exact products and sums")
 
     def test_s29_scalars_and_arrays_on_either_side(self):
-        """S29 (step 21): a Python scalar or an ndarray on either side of + and * gives a Variable: 3.0 * x + 1.0 at 2 is 7.0, np.array([2.0]) + x is a Variable [4.0]."""
+        ("""S29 (step 21): a Python scalar or an ndarray on either side of + and * gives a """
+         """Variable: 3.0 * x + 1.0 at 2 is 7.0, np.array([2.0]) + x is a Variable [4.0].""")
         E = self.engine
         self.require("operators", "many_inputs")
         for expr, points, f, df in SCALARS:
@@ -161,7 +163,9 @@ class OperatorClauses(Clauses):
                                   "exact")
 
     def test_s30_minus_divide_power(self):
-        """S30 (step 22): -x, x - c, c - x, x / c, c / x, x ** c and neg, sub, div, pow: 2.0 - x at 3.0 is -1.0 with grad -1.0, 3.0 / x at 2.0 is 1.5 with grad -0.75, x ** 3 at 2.0 is 8.0 with grad 12.0."""
+        ("""S30 (step 22): -x, x - c, c - x, x / c, c / x, x ** c and neg, sub, div, pow: 2.0 - """
+         """x at 3.0 is -1.0 with grad -1.0, 3.0 / x at 2.0 is 1.5 with grad -0.75, x ** 3 at """
+         """2.0 is 8.0 with grad 12.0.""")
         self.require("operators", "many_inputs")
         for expr, points, f, df in REST:
             for x in points:
@@ -191,7 +195,9 @@ class OperatorClauses(Clauses):
                                rtol=max(self.square_rtol(), ULP_RTOL))
 
     def test_s31_the_books_test_functions(self):
-        """S31 (step 24): sphere, matyas and Goldstein-Price at (1.0, 1.0): 2.0, 0.040000000000000036 and 1876.0, with grads (2.0, 2.0), (0.04..., 0.04...) and (-5376.0, 8064.0)."""
+        ("""S31 (step 24): sphere, matyas and Goldstein-Price at (1.0, 1.0): 2.0, """
+         """0.040000000000000036 and 1876.0, with grads (2.0, 2.0), (0.04..., 0.04...) and """
+         """(-5376.0, 8064.0).""")
         self.require("operators", "many_inputs")
         for name, expr, f, df, points in TEST_FUNCTIONS:
             for point in points:

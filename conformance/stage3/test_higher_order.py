@@ -64,7 +64,10 @@ CHECKED_TANH = (("E.tanh(x) * x + E.tanh(x * x)", (2, 2)),)
 class HigherOrderClauses(Clauses):
 
     def test_s36_create_graph(self):
-        """S36 (step 32): backward() leaves x.grad a Variable built under no graph (its creator None); backward(create_graph=True) leaves it a Variable with a creator, whose own backward gives the second derivative: x**4 - 2*x**2 at 2.0 gives 24.0, then 44.0."""
+        ("""S36 (step 32): backward() leaves x.grad a Variable built under no graph (its """
+         """creator None); backward(create_graph=True) leaves it a Variable with a creator, """
+         """whose own backward gives the second derivative: x**4 - 2*x**2 at 2.0 gives 24.0, """
+         """then 44.0.""")
         E = self.engine
         self.require("create_graph", "operators")
         for how, graph in (("default", None), ("create_graph=False", False),
@@ -107,7 +110,9 @@ class HigherOrderClauses(Clauses):
                                       "gradient", EXACT, "exact")
 
     def test_s37_second_derivative(self):
-        """S37 (step 33): the engine's gradient is differentiable: x**4 - 2*x**2 has first derivative 24.0 and second 44.0 at 2.0 (and 4x**3 - 4x, 12x**2 - 4 at other points, 0-d to 2-d, with an output gradient given)."""
+        ("""S37 (step 33): the engine's gradient is differentiable: x**4 - 2*x**2 has first """
+         """derivative 24.0 and second 44.0 at 2.0 (and 4x**3 - 4x, 12x**2 - 4 at other points, """
+         """0-d to 2-d, with an output gradient given).""")
         self.require("higher_order", "operators")
         f = self.expression(POLY)
         for x, d1, d2 in POLY_POINTS:
@@ -137,7 +142,8 @@ class HigherOrderClauses(Clauses):
                                   self.square_rtol(), "dyadic: exact")
 
     def test_s38_newtons_method_by_autodiff(self):
-        """S38 (step 33): Newton's method with both derivatives from the engine follows the step-29 path from 2.0 exactly: 1.4545454545454546, 1.1510467893775467, ..., 1.0."""
+        ("""S38 (step 33): Newton's method with both derivatives from the engine follows the """
+         """step-29 path from 2.0 exactly: 1.4545454545454546, 1.1510467893775467, ..., 1.0.""")
         self.require("higher_order", "operators")
         f = self.expression(POLY)
         for start, want in ((2.0, NEWTON_PATH), (-2.0, tuple(-v for v in NEWTON_PATH)),
@@ -153,7 +159,9 @@ class HigherOrderClauses(Clauses):
                                   "a few roundings per iterate")
 
     def test_s39_second_derivative_of_every_operation(self):
-        """S39 (step 33): every operation's backward is itself differentiable: the second derivatives of x*x*x, x**-2, 3.0/x, x/(x + 1.0), -(x*x) + x, exp(-x*x), sin(x)*x and others match the suite's own."""
+        ("""S39 (step 33): every operation's backward is itself differentiable: the second """
+         """derivatives of x*x*x, x**-2, 3.0/x, x/(x + 1.0), -(x*x) + x, exp(-x*x), sin(x)*x """
+         """and others match the suite's own.""")
         self.require("higher_order", "operators")
         table = [(e, d1, d2, SECOND_POINTS) for e, d1, d2 in SECOND]
         if self.applies("sin_cos", part="sin and cos"):
@@ -175,7 +183,9 @@ class HigherOrderClauses(Clauses):
                                       self.ulps(DERIVED_ULPS), why)
 
     def test_s40_second_order_gradient_check(self):
-        """S40 (step 33): the kit's second-order gradient check (the engine's Hessian-vector product against a central difference of its own first derivative) passes at seeded random points, in full and random modes."""
+        ("""S40 (step 33): the kit's second-order gradient check (the engine's Hessian-vector """
+         """product against a central difference of its own first derivative) passes at seeded """
+         """random points, in full and random modes.""")
         E = self.engine
         self.require("higher_order", "operators", "exp")
         table = list(CHECKED)
@@ -201,7 +211,8 @@ class HigherOrderClauses(Clauses):
                         self.fail(f"{self.clause}: {report.message}")
 
     def test_s43_a_gradient_inside_a_new_expression(self):
-        """S43 (step 36): a gradient used in a new expression: y = x**2, gx = dy/dx with its graph, z = gx**3 + y; dz/dx at 2.0 is 100.0."""
+        ("""S43 (step 36): a gradient used in a new expression: y = x**2, gx = dy/dx with its """
+         """graph, z = gx**3 + y; dz/dx at 2.0 is 100.0.""")
         E = self.engine
         self.require("higher_order", "operators")
         for x in (2.0, -1.0, 0.5, [2.0, -1.0, 0.5]):

@@ -72,7 +72,9 @@ def newton_path(x, steps):
 class LoopClauses(Clauses):
 
     def test_s33_a_graph_built_by_a_loop(self):
-        """S33 (step 27): the book's Taylor my_sin, a graph built by a Python loop of x ** (2i+1) / (2i+1)! terms: my_sin(pi/4) with threshold 1e-4 is 0.7071064695751781, grad 0.7071032148228457."""
+        ("""S33 (step 27): the book's Taylor my_sin, a graph built by a Python loop of x ** """
+         """(2i+1) / (2i+1)! terms: my_sin(pi/4) with threshold 1e-4 is 0.7071064695751781, """
+         """grad 0.7071032148228457.""")
         self.require("operators")
         for x, threshold in TAYLOR:
             if np.ndim(x) and not self.applies("vector", part=f"my_sin of a vector {x}"):
@@ -99,7 +101,9 @@ class LoopClauses(Clauses):
                                       np.max(np.sum(np.abs(dterms), axis=0)), 1e-300))
 
     def test_s34_gradient_descent_on_rosenbrock(self):
-        """S34 (step 28): Rosenbrock 100*(x1 - x0**2)**2 + (1 - x0)**2 has grads -2.0 and 400.0 at (0, 2), and 1000 steps of gradient descent with lr 0.001 from (0, 2) reach (0.6837118569138317, 0.4659526837427042)."""
+        ("""S34 (step 28): Rosenbrock 100*(x1 - x0**2)**2 + (1 - x0)**2 has grads -2.0 and """
+         """400.0 at (0, 2), and 1000 steps of gradient descent with lr 0.001 from (0, 2) reach """
+         """(0.6837118569138317, 0.4659526837427042).""")
         self.require("operators", "many_inputs")
         rosen = self.function("x0, x1", "100 * (x1 - x0 ** 2) ** 2 + (1 - x0) ** 2")
         for point, want in ROSEN_GRADS:
@@ -159,7 +163,10 @@ class LoopClauses(Clauses):
                           "steps", rtol, "rounding differs by an ulp a step; the map contracts")
 
     def test_s35_newtons_method_by_hand(self):
-        """S35 (step 29): Newton's method on x**4 - 2*x**2 with the engine's first derivative and a hand-written second (12*x**2 - 4): from 2.0 the iterates are 1.4545454545454546, 1.1510467893775467, 1.0253259289766978, 1.0009084519430513, 1.0000012353089454, 1.000000000002289, 1.0."""
+        ("""S35 (step 29): Newton's method on x**4 - 2*x**2 with the engine's first derivative """
+         """and a hand-written second (12*x**2 - 4): from 2.0 the iterates are """
+         """1.4545454545454546, 1.1510467893775467, 1.0253259289766978, 1.0009084519430513, """
+         """1.0000012353089454, 1.000000000002289, 1.0.""")
         self.require("operators")
         f = self.expression("x ** 4 - 2 * x ** 2")
         for start, want in ((2.0, NEWTON_PATH), (-2.0, tuple(-v for v in NEWTON_PATH)),

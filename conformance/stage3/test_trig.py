@@ -95,7 +95,9 @@ class TrigClauses(Clauses):
                                 "magnitudes of its terms", atol=self.ulps(ulps) * terms[i])
 
     def test_s32_sin_and_cos(self):
-        """S32 (step 27): sin and cos forward and backward: sin(pi/4) 0.7071067811865475 with grad 0.7071067811865476, cos(1.0) 0.5403023058681398 with grad -0.8414709848078965, at points of both signs, 0-d to 2-d."""
+        ("""S32 (step 27): sin and cos forward and backward: sin(pi/4) 0.7071067811865475 with """
+         """grad 0.7071067811865476, cos(1.0) 0.5403023058681398 with grad -0.8414709848078965, """
+         """at points of both signs, 0-d to 2-d.""")
         E = self.engine
         self.require("sin_cos")
         self.check_orders("sin", (1,))
@@ -125,13 +127,16 @@ class TrigClauses(Clauses):
                                       TRIG_ULPS * np.finfo(np.float32).eps, "float32 rounding")
 
     def test_s41_higher_derivatives_of_sin(self):
-        """S41 (step 34): repeated differentiation of sin and cos: at 1.0 sin's 2nd, 3rd and 4th derivatives are -0.8414709848078965, -0.5403023058681398 and 0.8414709848078965."""
+        ("""S41 (step 34): repeated differentiation of sin and cos: at 1.0 sin's 2nd, 3rd and """
+         """4th derivatives are -0.8414709848078965, -0.5403023058681398 and 0.8414709848078965.""")
         self.require("sin_cos", "higher_order")
         self.check_orders("sin", (2, 3, 4))
         self.check_orders("cos", (2, 3, 4), POINTS[1:])
 
     def test_s42_tanh_and_its_derivatives(self):
-        """S42 (step 35): tanh(1.0) is 0.7615941559557649 and its 1st-4th derivatives at 1.0 are 0.41997434161402614, -0.6397000084492246, 0.6216266807712962 and 0.6650910447505024."""
+        ("""S42 (step 35): tanh(1.0) is 0.7615941559557649 and its 1st-4th derivatives at 1.0 """
+         """are 0.41997434161402614, -0.6397000084492246, 0.6216266807712962 and """
+         """0.6650910447505024.""")
         self.require("tanh")
         self.check_orders("tanh", (1,), POINTS[1:] + (0.0,))
         if self.applies("higher_order", part="tanh's 2nd-4th derivatives"):
