@@ -151,7 +151,8 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__}.forward: subclass Function and define it")
 
     def backward(self, *gys):
-        raise NotImplementedError(f"{type(self).__name__}.backward: subclass Function and define it")
+        raise NotImplementedError(
+            f"{type(self).__name__}.backward: subclass Function and define it")
 
 
 class Square(Function):
