@@ -212,7 +212,8 @@ def _import(name, spec):
 def _import_file(spec):
     path = os.path.abspath(os.path.expanduser(spec))
     if not os.path.isfile(path):
-        raise AdapterError(f"engine file {spec!r} does not exist; " + FIX.format(", ".join(known())))
+        raise AdapterError(f"engine file {spec!r} does not exist; "
+                           + FIX.format(", ".join(known())))
     name = "conformance_engine_" + os.path.splitext(os.path.basename(path))[0]
     sys.path.insert(0, os.path.dirname(path))  # so the file can import its siblings
     module = types.ModuleType(name)

@@ -6,9 +6,9 @@ from autograd.make_vjp; with no gy, autograd.elementwise_grad, which seeds ones 
 output itself. That is autograd's own user-facing construct for a non-scalar output with no
 seed (its README plots egrad(tanh)(x) over an array x), so implicit_seed is present; jax,
 torch, mlx, tinygrad and chainer have no such construct (their grad or backward() raises for
-a non-scalar output with no seed), and C1's probe confirms their absence. grads(fn, xs, gy) is the same over every argument (argnum=(0, ..., n-1)); add,
-mul, sub, div, neg and pow are autograd.numpy.add, multiply, subtract, divide, negative and
-power.
+a non-scalar output with no seed), and C1's probe confirms their absence. grads(fn, xs, gy)
+is the same over every argument (argnum=(0, ..., n-1)); add, mul, sub, div, neg and pow are
+autograd.numpy.add, multiply, subtract, divide, negative and power.
 
 Stage 3: sin, cos and tanh are autograd.numpy.sin, cos and tanh. gradient(fn, gy) is
 autograd's own nesting of its grad functions (grad(grad(f)), elementwise_grad(

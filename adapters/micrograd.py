@@ -2,10 +2,10 @@
 
 Mapped: a leaf is micrograd.engine.Value of the 0-d input's Python number (`a.item()`: an
 int stays an int, as Value keeps it); square(v) is `v ** 2`, Value's own power operation;
-grad runs y.backward() and reads x.grad. Stage 2: micrograd has no arithmetic functions, only Value's operators, so add,
-mul, sub, div, neg and pow are + * - / unary - and ** (operator.add and so on); grads makes a
-Value per input and reads each one's grad (0, not None, for an input y does not use: a Value's
-grad starts at 0).
+grad runs y.backward() and reads x.grad. Stage 2: micrograd has no arithmetic functions, only
+Value's operators, so add, mul, sub, div, neg and pow are + * - / unary - and ** (operator.add
+and so on); grads makes a Value per input and reads each one's grad (0, not None, for an input
+y does not use: a Value's grad starts at 0).
 
 Absent:
 - vector: a Value holds one Python number; there are no arrays.

@@ -129,7 +129,8 @@ def print_chain(n, reps, plan, result):
         floor = floor_of(plan, result, python)
         ratio = f"{got['per_op'] / floor:8.2f}" if floor else f"{'-':>8}"
         vs_ref = f"{got['per_op'] / ref:12.2f}" if ref else f"{'-':>12}"
-        print(f"  {label:<22} {got['per_op'] * 1e6:8.3f} {ratio} {vs_ref} {got['free'] * 1e6:11.3f}")
+        print(f"  {label:<22} {got['per_op'] * 1e6:8.3f} {ratio} {vs_ref} "
+              f"{got['free'] * 1e6:11.3f}")
 
 
 def memory_section(plan):

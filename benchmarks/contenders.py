@@ -29,11 +29,11 @@ back-propagates dy/dx. Per op, each does:
                 (an earlier version of the reference, to measure a change side by side).
 
 `python -m benchmarks.contenders probe` prints, as JSON, which contenders this interpreter
-can run; `python -m benchmarks.contenders time NAME N REPS [nogc]` times NAME on a chain of N ops
-REPS times (with `nogc`, the cyclic garbage collector is off while the chain is built and
-back-propagated, to show its share) and prints JSON: per-op forward+backward CPU seconds for each run, and per-op
-CPU seconds to release the graph (dropping the last references, then gc.collect(), less the
-time a full collection takes with no graph alive).
+can run; `python -m benchmarks.contenders time NAME N REPS [nogc]` times NAME on a chain of N
+ops REPS times (with `nogc`, the cyclic garbage collector is off while the chain is built and
+back-propagated, to show its share) and prints JSON: per-op forward+backward CPU seconds for
+each run, and per-op CPU seconds to release the graph (dropping the last references, then
+gc.collect(), less the time a full collection takes with no graph alive).
 `python -m benchmarks.contenders memory NAME N` prints the tracemalloc peak during
 forward+backward and what stays allocated once the last reference is dropped with the
 cyclic collector disabled.

@@ -306,8 +306,10 @@ def main():
             print(f"  kit full (extrapolated) / kit random directions={d}, {label}: "
                   f"{full / times(rows, kit_random(d, label), big):.4g}")
         if dezero is not None:
+            dezero_full = times(rows, "DeZero utils.gradient_check", big)
             print(f"  DeZero gradient_check (extrapolated) / kit random directions={d}, "
-                  f"reference engine: {times(rows, 'DeZero utils.gradient_check', big) / times(rows, kit_random(d, 'reference engine'), big):.4g}")
+                  f"reference engine: "
+                  f"{dezero_full / times(rows, kit_random(d, 'reference engine'), big):.4g}")
     if torch is not None:
         print(f"head to head at n = 10^6 on the torch engine, {HEAD_TO_HEAD_ROUNDS} interleaved "
               f"rounds (min / median seconds; the per-round ratio is the one to trust when "

@@ -31,9 +31,10 @@ judge.
 
 Generation keeps every operation where it is finite and well conditioned (DOMAIN): exp and
 tanh of arguments up to 3, divisors and negative powers' bases at least 0.5 in magnitude,
-fractional powers of values at least 0.25, every value at most 100 and 0 or at least 1e-6, and graphs whose error
-bound exceeds COND_MAX ulps of their values' scale are drawn again. Inputs and constants are
-exact in float32 (multiples of 1/1024), so the engine is given exactly what the oracle uses.
+fractional powers of values at least 0.25, every value at most 100 and 0 or at least 1e-6,
+and graphs whose error bound exceeds COND_MAX ulps of their values' scale are drawn again.
+Inputs and constants are exact in float32 (multiples of 1/1024), so the engine is given
+exactly what the oracle uses.
 
 Shrinking is the kit's own (the core is numpy-only; hypothesis is not used): greedy, to a
 fixed point, each candidate kept only if it is still in the domain and still fails: an earlier
@@ -303,14 +304,19 @@ def _ops():
         ("x+c", 1, "operators", "{0} + {c}", lambda a, c: a + c, lambda g, a, y, c: [g], "scalar"),
         ("c-x", 1, "operators", "{c} - {0}", lambda a, c: c - a, lambda g, a, y, c: [-g], "scalar"),
         ("x-c", 1, "operators", "{0} - {c}", lambda a, c: a - c, lambda g, a, y, c: [g], "scalar"),
-        ("c*x", 1, "operators", "{c} * {0}", lambda a, c: c * a, lambda g, a, y, c: [c * g], "scalar"),
-        ("x*c", 1, "operators", "{0} * {c}", lambda a, c: a * c, lambda g, a, y, c: [g * c], "scalar"),
+        ("c*x", 1, "operators", "{c} * {0}", lambda a, c: c * a,
+         lambda g, a, y, c: [c * g], "scalar"),
+        ("x*c", 1, "operators", "{0} * {c}", lambda a, c: a * c,
+         lambda g, a, y, c: [g * c], "scalar"),
         ("c/x", 1, "operators", "{c} / {0}", lambda a, c: c / a,
          lambda g, a, y, c: [-(g * c) / (a * a)], "scalar"),
-        ("x/c", 1, "operators", "{0} / {c}", lambda a, c: a / c, lambda g, a, y, c: [g / c], "scalar"),
+        ("x/c", 1, "operators", "{0} / {c}", lambda a, c: a / c,
+         lambda g, a, y, c: [g / c], "scalar"),
         # an ndarray on either side of + and * (step 21)
-        ("A+x", 1, "array_operands", "{c} + {0}", lambda a, c: c + a, lambda g, a, y, c: [g], "array"),
-        ("x+A", 1, "array_operands", "{0} + {c}", lambda a, c: a + c, lambda g, a, y, c: [g], "array"),
+        ("A+x", 1, "array_operands", "{c} + {0}", lambda a, c: c + a,
+         lambda g, a, y, c: [g], "array"),
+        ("x+A", 1, "array_operands", "{0} + {c}", lambda a, c: a + c,
+         lambda g, a, y, c: [g], "array"),
         ("A*x", 1, "array_operands", "{c} * {0}", lambda a, c: c * a,
          lambda g, a, y, c: [c * g], "array"),
         ("x*A", 1, "array_operands", "{0} * {c}", lambda a, c: a * c,
@@ -533,7 +539,8 @@ def _draw(rng, alt, ops, many, vector, order, seeds, share):
             if name not in ops:  # replaced from the second stream: the first goes on alike
                 name = ops[spare.below(len(ops))]
         op = OPS[name]
-        last, pick, other, swap = len(values) - 1, u.below(len(values)), u.below(len(values)), u.next()
+        last, pick, other, swap = (len(values) - 1, u.below(len(values)), u.below(len(values)),
+                                   u.next())
         first = last if u.next() < 0.5 else pick
         refs = (first,) if op.arity == 1 else (first, other)[::-1 if swap < 0.5 else 1]
         # every kind of constant takes its numbers each time, so the stream goes on alike
@@ -661,7 +668,8 @@ def bounds(graph, u):
         values = evaluate(graph, [Dual(xs[0], gv)])
         (g,) = backpropagate(graph, values, gy)
     g, hvp = _parts(g, Bound(np.zeros(graph.shape), 0.0, 0.0, u))
-    return [SAFETY * np.broadcast_to(g.e, graph.shape), SAFETY * np.broadcast_to(hvp[0].e, graph.shape)]
+    return [SAFETY * np.broadcast_to(g.e, graph.shape),
+            SAFETY * np.broadcast_to(hvp[0].e, graph.shape)]
 
 
 def _unit(adapter, graph):
@@ -826,7 +834,8 @@ def check(adapter, graph):
         try:
             got = np.asarray(got)
         except Exception as exc:
-            return Failure(f"{name} is not array-like: {type(exc).__name__}: {exc}"[:300], "not an array")
+            return Failure(f"{name} is not array-like: {type(exc).__name__}: {exc}"[:300],
+                           "not an array")
         if got.shape != graph.shape:
             return Failure(f"{name} has shape {got.shape}, must have the inputs' shape "
                            f"{graph.shape}", "wrong shape")

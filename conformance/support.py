@@ -582,7 +582,8 @@ class Clauses:
                 np.save(path, a)
         if code:
             lines += ["  or in Python:", "    import numpy as np",
-                      "    from dezero_conformance import adapters", f"    E = adapters.load({spec!r})"]
+                      "    from dezero_conformance import adapters",
+                      f"    E = adapters.load({spec!r})"]
             lines += [f"    {line}" for text in (*definitions, code) for line in text.splitlines()]
         return "\n".join(lines)
 

@@ -211,7 +211,8 @@ def absence(E, cap):
         return "works", "its probe works"
     if isinstance(problem, Differs):
         return "differs", str(problem)
-    return "refused", f"{type(problem).__name__}: {str(problem).splitlines()[0] if str(problem) else ''}"
+    return "refused", (f"{type(problem).__name__}: "
+                       f"{str(problem).splitlines()[0] if str(problem) else ''}")
 
 
 def absences(E):

@@ -315,7 +315,8 @@ def ended(status, crash):
     dump = crash.read().decode(errors="replace").strip()
     dump = f"\n{dump}" if dump else ""
     if os.WIFSIGNALED(status):
-        return f"CRASH: the engine's process was killed by {signal.Signals(os.WTERMSIG(status)).name}{dump}"
+        return (f"CRASH: the engine's process was killed by "
+                f"{signal.Signals(os.WTERMSIG(status)).name}{dump}")
     return (f"EXIT: the engine's process exited with status {os.waitstatus_to_exitcode(status)} "
             f"before the clause finished (os._exit, or an exit the clause could not catch); "
             f"an engine must never end the process{dump}")

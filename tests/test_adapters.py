@@ -67,7 +67,8 @@ class TestLoad(unittest.TestCase):
                 (os.path.join(tmp, "missing.py"), "does not exist", "set CONFORMANCE_ENGINE to"),
                 (write("syntax.py", "def f(:\n"), "SyntaxError (line 1)", "fix the file"),
                 (write("raises.py", "raise RuntimeError('boom')\n"), "RuntimeError", "boom"),
-                (write("nothing.py", "x = 1\n"), "defines no Variable", "at least Variable (step 1)"),
+                (write("nothing.py", "x = 1\n"), "defines no Variable",
+                 "at least Variable (step 1)"),
                 (write("half.py", "class Variable: pass\n"), "defines no square or Square",
                  "which step 2 needs"),
                 (write("adapter_missing.py", "NAME = 'x'\ndef grad(fn, x, gy=None): pass\n"),
@@ -388,7 +389,8 @@ class TestCommandLine(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "needs_a_compiler.py")
             with open(path, "w") as f:
-                f.write("from dezero_conformance import adapters\nraise adapters.EngineUnavailable('the engine found no "
+                f.write("from dezero_conformance import adapters\n"
+                        "raise adapters.EngineUnavailable('the engine found no "
                         "compiler; install it (`apt-get install -y clang`) and run again')\n")
             run = suite_run(path)
         self.assertEqual(run.returncode, 2, run.stderr)

@@ -35,7 +35,8 @@ GRAPHS = tiered(1000, 200)
 OTHER_SEEDS = (1, 2, 3)
 OTHER_SEED_GRAPHS = tiered(100, 30)
 STYLE_GRAPHS = tiered(200, 50)  # per order, on each correct engine of tests/engines/
-FLOAT32_GRAPHS = tiered(300, 100)  # order 1 (and half as many of order 2) on the reference in float32
+# order 1 (and half as many of order 2) on the reference in float32
+FLOAT32_GRAPHS = tiered(300, 100)
 COVERAGE_GRAPHS = 500
 BOUND_GRAPHS = 200
 # Measured over the first 500 order-1 graphs of DEFAULT_SEED on the reference: about 14% have a

@@ -273,7 +273,8 @@ class TestReport(unittest.TestCase):
     def test_headline_is_the_line_that_says_what_is_wrong(self):
         for message, want in (
                 ("Traceback\nAssertionError: x\nS9 (step 8): grad of 1000 squares must give 0\n"
-                 "Reproduce:\n    python -m unittest t", "S9 (step 8): grad of 1000 squares must give 0"),
+                 "Reproduce:\n    python -m unittest t",
+                 "S9 (step 8): grad of 1000 squares must give 0"),
                 ("boom: S9: wrong there", "S9: wrong there"),
                 ("Raised: \nTraceback (most recent call last):\n  File x\nTypeError: bad\n"
                  "Reproduce:\n    python -m unittest t", "TypeError: bad"),

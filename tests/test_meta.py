@@ -123,7 +123,8 @@ FAST_MUTANTS = {"hangs_on_deep_chains", "segfaults_on_matrices", "exits_in_backw
                 "numerical_diff_leaves_backprop_off", "using_config_without_finally",
                 "strong_outputs", "no_generations", "accumulates_in_place",
                 "create_graph_ignored", "pow_backward_uses_data", "div_instance_reused"}
-FAST_UNRULY = {"reads_stdin", "writes_to_stray_fds", "lowers_recursion_limit"}  # threads: test_isolation
+FAST_UNRULY = {"reads_stdin", "writes_to_stray_fds",
+               "lowers_recursion_limit"}  # threads: test_isolation
 FAST_ORDER = {"recursive_backward_raised_limit"}
 
 

@@ -241,9 +241,9 @@ class DeepChainClauses(Clauses):
             (n0, kib0), (n1, kib1) = used[-2:]
             rate = (kib1 - kib0) * 1024 / (n1 - n0)  # bytes a square
             limit = stack_limit()
-            runs_out = (f"at about {limit / rate:,.0f} squares a thread's stack ({limit / 2 ** 20:g}"
-                        f" MiB here, the main thread's and by default any other's) runs out "
-                        f"and the process crashes" if limit else
+            runs_out = (f"at about {limit / rate:,.0f} squares a thread's stack "
+                        f"({limit / 2 ** 20:g} MiB here, the main thread's and by default any "
+                        f"other's) runs out and the process crashes" if limit else
                         "a deep enough chain exhausts any stack")
             if limit:  # the reproduce snippet: a chain that long
                 deep = chain(self.engine.square, int(limit / rate * 1.25))

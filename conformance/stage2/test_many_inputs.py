@@ -101,7 +101,8 @@ class ManyInputsClauses(Clauses):
                         y, gxs = self.grads(fn, [x.copy() for x in xs], g)
                         self.assertValues(y, f(*xs), f"{name} at {[x.tolist() for x in xs]}",
                                           self.square_rtol(), "sums of exact squares")
-                        self.assertEqual(len(gxs), len(xs), f"{self.clause}: one gradient per input")
+                        self.assertEqual(len(gxs), len(xs),
+                                         f"{self.clause}: one gradient per input")
                         for i, (gx, want) in enumerate(zip(gxs, df(*xs))):
                             self.assertValues(gx, want * (1.0 if gy is None else gy),
                                               f"gradient {i} of {name} at "

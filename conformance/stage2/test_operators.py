@@ -18,7 +18,8 @@ GP_RTOL_F32 = 1e-4
 
 # (expr, args, points, y(*xs), [d/dxi]) with + and * only (step 20).
 PLUS_TIMES = (
-    ("a * b + c", "a, b, c", ((3.0, 2.0, 1.0), (-1.5, 4.0, 0.25), ([1.0, 2.0], [3.0, -4.0], [0.5, 0.5])),
+    ("a * b + c", "a, b, c",
+     ((3.0, 2.0, 1.0), (-1.5, 4.0, 0.25), ([1.0, 2.0], [3.0, -4.0], [0.5, 0.5])),
      lambda a, b, c: a * b + c, lambda a, b, c: (b, a, np.ones_like(c))),
     ("a * a + a", "a", ((3.0,), (-0.5,)), lambda a: a * a + a, lambda a: (2 * a + 1,)),
     ("(a + b) * (a + b)", "a, b", ((1.0, 2.0), (-3.0, 0.5)),
@@ -145,7 +146,8 @@ class OperatorClauses(Clauses):
         for expr, x, c, f, df in ARRAYS:
             x, c = np.array(x), np.array(c)
             with self.subTest(f"{expr} with x={x.tolist()}, c=np.array({c.tolist()})"):
-                self.call(f"c = {self.array_code(c)}\nr = {expr.replace('x', 'E.leaf(' + self.array_code(x) + ')')}\n"
+                self.call(f"c = {self.array_code(c)}\n"
+                          f"r = {expr.replace('x', 'E.leaf(' + self.array_code(x) + ')')}\n"
                           f"print(type(r), r)")
                 leaf = E.leaf(x.copy())
                 r = eval(expr, {"x": leaf, "c": c.copy()})  # the suite's own text

@@ -77,9 +77,11 @@ MUTANTS = [
     Mutant("base_forward_is_identity", {"S3"}, "base Function.forward returns x",
            ('        raise NotImplementedError(f"{type(self).__name__}.forward: subclass '
             'Function and define it")\n', "        return x\n")),
-    Mutant("exp_rounded_e", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"}, "Exp.forward uses e rounded to 2.71828",
+    Mutant("exp_rounded_e", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"},
+           "Exp.forward uses e rounded to 2.71828",
            ("        return np.exp(x)\n", "        return 2.71828 ** x\n")),
-    Mutant("square_is_x_abs_x", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"}, "Square.forward computes x*|x|",
+    Mutant("square_is_x_abs_x", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"},
+           "Square.forward computes x*|x|",
            ("        return x ** 2\n", "        return x * np.abs(x)\n")),
     Mutant("forward_difference", {"S5"}, "numerical_diff is a forward difference",
            ("    return (y1.data - y0.data) / (2 * eps)\n",
@@ -87,7 +89,8 @@ MUTANTS = [
     Mutant("numerical_diff_ignores_eps", {"S5"}, "numerical_diff always steps by 1e-4",
            ("def numerical_diff(f, x, eps=1e-4):\n",
             "def numerical_diff(f, x, eps=1e-4):\n    eps = 1e-4\n")),
-    Mutant("exp_backward_float32", {"S5", "S6", "S8", "S15", "S44"}, "Exp.backward computes in float32",
+    Mutant("exp_backward_float32", {"S5", "S6", "S8", "S15", "S44"},
+           "Exp.backward computes in float32",
            ("        return np.exp(x) * gy\n",
             "        return np.exp(x.astype(np.float32)) * gy\n")),
     Mutant("exp_backward_mutates_gy", {"S16", "S44"}, "Exp.backward multiplies gy in place (arrays "
@@ -105,9 +108,10 @@ MUTANTS = [
             "                x.grad = None\n")),
     Mutant("recursive_backward", {"S9"}, "backward recurses through the creators (step 7)",
            RECURSIVE_BACKWARD),
-    Mutant("shared_exp_instance", {"S8", "S10", "S44"}, "exp() reuses one Exp instance: exp(exp(x)) "
-           "is its own creator, and backward never ends",
-           ("def exp(x):\n    return Exp()(x)\n", "_exp = Exp()\n\n\ndef exp(x):\n    return _exp(x)\n"),
+    Mutant("shared_exp_instance", {"S8", "S10", "S44"}, "exp() reuses one Exp instance: "
+           "exp(exp(x)) is its own creator, and backward never ends",
+           ("def exp(x):\n    return Exp()(x)\n",
+            "_exp = Exp()\n\n\ndef exp(x):\n    return _exp(x)\n"),
            misbehaves={"S8": "TIMEOUT", "S44": "TIMEOUT"}),
     Mutant("overwrites_preset_grad", {"S6", "S11", "S15", "S44"}, "backward always seeds ones",
            ("        if self.grad is None:\n            self.grad = np.ones_like(self.data)\n",
@@ -131,11 +135,13 @@ MUTANTS = [
     Mutant("output_skips_as_array", {"S14"}, "a 0-d output is stored as a numpy scalar",
            ("        output = Variable(as_array(y))\n",
             "        output = Variable(None)\n        output.data = y\n")),
-    Mutant("forward_mutates_input", {"S8", "S16", "S44"}, "Square.forward zeroes its input in place",
+    Mutant("forward_mutates_input", {"S8", "S16", "S44"},
+           "Square.forward zeroes its input in place",
            ("class Square(Function):\n    __slots__ = ()\n\n    def forward(self, x):\n"
             "        return x ** 2\n\n    def backward(self, gy):\n        x = self.input.data\n",
             "class Square(Function):\n    __slots__ = (\"x\",)\n\n    def forward(self, x):\n"
-            "        self.x = x.copy()\n        y = x ** 2\n        x[...] = 0\n        return y\n\n"
+            "        self.x = x.copy()\n        y = x ** 2\n        x[...] = 0\n"
+            "        return y\n\n"
             "    def backward(self, gy):\n        x = self.x\n")),
 ]
 
@@ -143,7 +149,8 @@ MUTANTS = [
 MUTANTS.append(
     Mutant("numerical_diff_stub", {"S5", "S16", "C1"}, "numerical_diff is still a stub",
            ("    x0 = Variable(as_array(x.data - eps))\n",
-            "    raise NotImplementedError('step 4')\n    x0 = Variable(as_array(x.data - eps))\n")))
+            "    raise NotImplementedError('step 4')\n"
+            "    x0 = Variable(as_array(x.data - eps))\n")))
 
 # Engines that misbehave rather than compute wrong values: the kit must survive them.
 MUTANTS += [
@@ -158,7 +165,8 @@ MUTANTS += [
            ("        return np.exp(x)\n",
             "        if np.ndim(x) == 2:\n            import ctypes\n"
             "            ctypes.string_at(0)\n        return np.exp(x)\n"), misbehaves="CRASH"),
-    Mutant("raises_in_forward", {"S2", "S4", "S5", "S6", "S8", "S10", "S11", "S14", "S15", "S16", "S44"},
+    Mutant("raises_in_forward",
+           {"S2", "S4", "S5", "S6", "S8", "S10", "S11", "S14", "S15", "S16", "S44"},
            "Square.forward raises on a negative input",
            ("        return x ** 2\n",
             "        if np.any(x < 0):\n            raise ArithmeticError('negative input')\n"
@@ -172,7 +180,8 @@ MUTANTS += [
     Mutant("seeds_float64_for_scalars", {"S11"},
            "backward seeds float64 1.0 for a 0-d y, whatever y's dtype",
            ("            self.grad = np.ones_like(self.data)\n",
-            "            self.grad = np.ones_like(self.data) if self.data.ndim else np.array(1.0)\n")),
+            "            self.grad = np.ones_like(self.data) if self.data.ndim "
+            "else np.array(1.0)\n")),
     Mutant("seeds_float_ones_for_ints", {"S11"},
            "backward seeds ones_like(y.data * 1.0): float64 for an integer y",
            ("            self.grad = np.ones_like(self.data)\n",
@@ -186,7 +195,8 @@ MUTANTS += [
             "    import numbers\n    if isinstance(x, numbers.Number):\n")),
     Mutant("exp_state_on_class", {"S8", "S44"},
            "Exp keeps its input on the class: right until two Exps are alive at once",
-           ("        return np.exp(x)\n\n    def backward(self, gy):\n        x = self.input.data\n",
+           ("        return np.exp(x)\n\n    def backward(self, gy):\n"
+            "        x = self.input.data\n",
             "        Exp.last_x = x\n        return np.exp(x)\n\n    def backward(self, gy):\n"
             "        x = Exp.last_x\n")),
     Mutant("exp_backward_atleast_1d", {"S5", "S6", "S8", "S15", "S44"},
@@ -228,7 +238,8 @@ MUTANTS += [
            ("import weakref\n", "import collections\nimport concurrent.futures\nimport weakref\n"
                                  "\n_WORKER = concurrent.futures.ThreadPoolExecutor(1)\n"),
            ("        gy, f = self.grad, self.creator\n"
-            "        while f is not None:  # a loop, not recursion: depth is bounded by memory only\n"
+            "        while f is not None:  # a loop, not recursion: depth is bounded by memory "
+            "only\n"
             "            x = f.input\n",
             "        _WORKER.submit(self._walk).result()\n\n    def _walk(self):\n"
             "        gy, f, tape = self.grad, self.creator, None\n        while f is not None:\n"
@@ -298,7 +309,8 @@ MUTANTS += [
            "counted 12 doublings (4095 runs) without starting the 2**50 of its 50",
            (STAGE2_ADD_FUNC, "            funcs.append(f)\n"
                              "            funcs.sort(key=lambda x: x.generation)\n"),
-           ("    def backward(self, retain_grad=False):", "    def backward(self, retain_grad=True):"),
+           ("    def backward(self, retain_grad=False):",
+            "    def backward(self, retain_grad=True):"),
            base="stage2"),
     Mutant("add_backward_one_grad",
            {"S18", "S19", "S20", "S21", "S22", "S23", "S25", "S28", "S29", "S30", "S31", "S44"},
@@ -330,14 +342,15 @@ MUTANTS += [
            "Variable has no __array_priority__: ndarray + Variable is an object ndarray",
            ("    __array_priority__ = 200  # ndarray + Variable calls Variable.__radd__\n", ""),
            base="stage2"),
-    Mutant("rsub_is_sub", {"S30", "S31", "S44"}, "c - x computes x - c: rsub passes its operands in order",
+    Mutant("rsub_is_sub", {"S30", "S31", "S44"},
+           "c - x computes x - c: rsub passes its operands in order",
            ("    return Sub()(as_array(x1), x0)\n", "    return Sub()(x0, as_array(x1))\n"),
            base="stage2"),
     Mutant("rdiv_is_div", {"S30", "S44"}, "c / x computes x / c: rdiv passes its operands in order",
            ("    return Div()(as_array(x1), x0)\n", "    return Div()(x0, as_array(x1))\n"),
            base="stage2"),
-    Mutant("pow_backward_c_x_c", {"S30", "S31", "S44"}, "Pow backward is c * x ** c * gy (the exponent not "
-           "lowered): right at x = 1 only",
+    Mutant("pow_backward_c_x_c", {"S30", "S31", "S44"},
+           "Pow backward is c * x ** c * gy (the exponent not lowered): right at x = 1 only",
            ("        return c * x ** (c - 1) * gy\n", "        return c * x ** c * gy\n"),
            base="stage2"),
     Mutant("div_backward_sign", {"S30", "S44"}, "Div backward gives x1 the grad gy * x0 / x1 ** 2 "
@@ -362,14 +375,15 @@ MUTANTS += [
             "        p = str(self.data)\n"), base="stage2"),
     Mutant("len_is_size", {"S27"}, "len(Variable) is the number of elements, not of rows",
            ("        return len(self.data)\n", "        return self.data.size\n"), base="stage2"),
-    Mutant("mul_backward_swapped", {"S28", "S29", "S30", "S31", "S44"}, "Mul backward gives x0 the grad gy * x0: right "
-           "only when x0 == x1",
+    Mutant("mul_backward_swapped", {"S28", "S29", "S30", "S31", "S44"},
+           "Mul backward gives x0 the grad gy * x0: right only when x0 == x1",
            ("        return gy * x1, gy * x0\n", "        return gy * x0, gy * x1\n"),
            base="stage2"),
     Mutant("neg_backward_gy", {"S30", "S44"}, "Neg backward returns gy, not -gy",
            ("        return -gy\n\n\nclass Sub", "        return gy\n\n\nclass Sub"),
            base="stage2"),
-    Mutant("sub_backward_gy_gy", {"S30", "S31", "S44"}, "Sub backward returns gy, gy: x1's sign lost",
+    Mutant("sub_backward_gy_gy", {"S30", "S31", "S44"},
+           "Sub backward returns gy, gy: x1's sign lost",
            ("        return gy, -gy\n", "        return gy, gy\n"), base="stage2"),
     Mutant("generation_not_incremented", {"S22", "S44"}, "an output's generation is its creator's, "
            "not one more: every generation stays 0, and backward runs in push order",
@@ -382,8 +396,8 @@ MUTANTS += [
            ("    def cleargrad(self):\n        self.grad = None\n",
             "    def cleargrad(self):\n        self.grad = np.zeros_like(self.data)\n"),
            base="stage2"),
-    Mutant("add_skips_as_array", {"S29", "S31", "S44"}, "add does not pass its second operand through "
-           "as_array: x + 1.0 raises TypeError",
+    Mutant("add_skips_as_array", {"S29", "S31", "S44"},
+           "add does not pass its second operand through as_array: x + 1.0 raises TypeError",
            ("    return Add()(x0, as_array(x1))\n", "    return Add()(x0, x1)\n"), base="stage2"),
     Mutant("sorts_generations_descending", {"S22", "S44"}, "backward sorts by -generation and pops "
            "the end: the oldest Function first",
@@ -439,7 +453,8 @@ MUTANTS += [
     Mutant("pow_backward_uses_data", {"S36", "S37", "S38", "S39", "S40", "S43", "S45"},
            "Pow backward reads x.data: the first derivative is right, the graph of the "
            "gradient stops at x ** (c - 1), so second derivatives drop a term",
-           ("        return c * x ** (c - 1) * gy\n", "        return c * x.data ** (c - 1) * gy\n"),
+           ("        return c * x ** (c - 1) * gy\n",
+            "        return c * x.data ** (c - 1) * gy\n"),
            base="stage3"),
     Mutant("mul_backward_uses_data", {"S39", "S40", "S42", "S45"},
            "Mul backward gives x0 the grad gy * x1.data: first derivatives right, the second "
@@ -456,19 +471,24 @@ MUTANTS += [
            "second and later ones are not",
            ("        return gy * (1 - y * y)\n", "        return gy * (1 - y.data * y.data)\n"),
            base="stage3"),
-    Mutant("sin_backward_minus_cos", {"S32", "S39", "S40", "S41", "S44", "S45"}, "Sin backward is gy * -cos(x)",
+    Mutant("sin_backward_minus_cos", {"S32", "S39", "S40", "S41", "S44", "S45"},
+           "Sin backward is gy * -cos(x)",
            ("        return gy * cos(x)\n", "        return gy * -cos(x)\n"), base="stage3"),
-    Mutant("cos_backward_plus_sin", {"S32", "S39", "S40", "S41", "S44", "S45"}, "Cos backward is gy * sin(x): the sign lost",
+    Mutant("cos_backward_plus_sin", {"S32", "S39", "S40", "S41", "S44", "S45"},
+           "Cos backward is gy * sin(x): the sign lost",
            ("        return gy * -sin(x)\n", "        return gy * sin(x)\n"), base="stage3"),
     Mutant("exp_backward_uses_data", {"S39", "S40", "S45"},
            "Exp backward is np.exp(x.data) * gy: right first derivative, a gradient that is a "
            "constant to the graph",
            ("        return exp(x) * gy\n", "        return np.exp(x.data) * gy\n"), base="stage3"),
-    Mutant("pow_via_exp_log", {"S30", "S31", "S33", "S34", "S35", "S36", "S37", "S38", "S40", "S43", "S44", "S45"},
+    Mutant("pow_via_exp_log",
+           {"S30", "S31", "S33", "S34", "S35", "S36", "S37", "S38", "S40", "S43", "S44", "S45"},
            "Pow forward computes exp(c * log(x)): right for x > 0, nan for x < 0",
            ("        return x ** self.c\n", "        return np.exp(self.c * np.log(x))\n"),
            base="stage3"),
-    Mutant("cleargrad_does_nothing", {"S8", "S21", "S34", "S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43", "S45"}, "cleargrad() leaves the grad as it was",
+    Mutant("cleargrad_does_nothing",
+           {"S8", "S21", "S34", "S36", "S37", "S38", "S39", "S40", "S41", "S42", "S43", "S45"},
+           "cleargrad() leaves the grad as it was",
            ("    def cleargrad(self):\n        self.grad = None\n",
             "    def cleargrad(self):\n        pass\n"), base="stage3"),
 ]
@@ -483,7 +503,8 @@ UNRULY = [
             "threading.Thread(target=lambda: [time.sleep(1) for _ in iter(int, 1)]).start()\n"),
            isolated=True),
     Mutant("chdir_at_import", set(), "changes the working directory at import",
-           ("import weakref\n", "import os\nimport weakref\n\nos.chdir(os.path.dirname(os.getcwd()))\n"),
+           ("import weakref\n",
+            "import os\nimport weakref\n\nos.chdir(os.path.dirname(os.getcwd()))\n"),
            isolated=True),
     Mutant("reads_stdin", set(), "reads standard input to its end at import and in every exp",
            ("import weakref\n", "import sys\nimport weakref\n\nsys.stdin.read()\n"),

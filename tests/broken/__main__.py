@@ -5,7 +5,8 @@ from tests.broken import BY_NAME, MUTANTS, UNRULY
 
 if len(sys.argv) < 2:
     for m in MUTANTS:
-        print(f"{m.name:28} breaks {', '.join(sorted(m.breaks, key=lambda c: (c[0], int(c[1:]))))}: {m.why}")
+        print(f"{m.name:28} breaks "
+              f"{', '.join(sorted(m.breaks, key=lambda c: (c[0], int(c[1:]))))}: {m.why}")
     for m in UNRULY:
         print(f"{m.name:28} breaks nothing, misbehaves: {m.why}")
 elif sys.argv[1] in BY_NAME:
