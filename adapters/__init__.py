@@ -102,7 +102,6 @@ import importlib
 import importlib.util
 import os
 import sys
-import types
 
 CAPABILITIES = {
     "exp": ("exp",),
@@ -156,7 +155,7 @@ class EngineUnavailable(AdapterError):
 def known():
     here = os.path.dirname(__file__)
     return sorted(f[:-3] for f in os.listdir(here)
-                  if f.endswith(".py") and not f.startswith("_") and f != "book.py")
+                  if f.endswith(".py") and not f.startswith("_"))
 
 
 def is_path(spec):
@@ -210,29 +209,25 @@ def _import(name, spec):
 
 
 def _import_file(spec):
+    """The definitions of the file at spec (its demo code is not run: book.loader)."""
+    from dezero_conformance.adapters.book import loader
     path = os.path.abspath(os.path.expanduser(spec))
     if not os.path.isfile(path):
         raise AdapterError(f"engine file {spec!r} does not exist; "
                            + FIX.format(", ".join(known())))
-    name = "conformance_engine_" + os.path.splitext(os.path.basename(path))[0]
+    module = loader.new_module(path)
     sys.path.insert(0, os.path.dirname(path))  # so the file can import its siblings
-    module = types.ModuleType(name)
-    module.__file__ = path
+    sys.modules[module.__name__] = module
     try:
-        with open(path, "rb") as f:
-            code = compile(f.read(), path, "exec")
-        sys.modules[name] = module
-        exec(code, module.__dict__)
+        skipped = loader.load_file(path, module)
     except BaseException as exc:
-        sys.modules.pop(name, None)
-        if isinstance(exc, (KeyboardInterrupt, AdapterError)):
-            raise
-        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) else ""
-        raise AdapterError(f"engine file {spec!r} raised {type(exc).__name__}{where} on import: "
-                           f"{str(exc).splitlines()[0] if str(exc) else ''}; fix the file so "
-                           f"`python {spec}` runs") from exc
+        sys.modules.pop(module.__name__, None)
+        if isinstance(exc, loader.LoadError):
+            raise AdapterError(str(exc)) from None
+        raise
     finally:
         sys.path.remove(os.path.dirname(path))
+    NOTICES.extend(skipped.notices(os.path.basename(path)))
     return module
 
 

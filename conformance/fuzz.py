@@ -328,15 +328,25 @@ def _ops():
 OPS = _ops()
 
 
+# The operators come one step at a time: + and * between Variables at step 20, with a Python
+# number on either side at 21, and -, /, ** and unary - at 22 (an engine at step 20 or 21 need
+# not have them).
+OP_STEP = {"+": 20, "*": 20, "c+x": 21, "x+c": 21, "c*x": 21, "x*c": 21, "-": 22, "/": 22,
+           "-x": 22, "x**c": 22, "c-x": 22, "x-c": 22, "c/x": 22, "x/c": 22}
+
+
 def operations(adapter):
-    """The names of OPS the engine has (its capabilities present, not missing), in OPS order."""
+    """The names of OPS the engine has (its capabilities present, not missing), in OPS order,
+    as far as the step it is judged at has them."""
     missing = getattr(adapter, "MISSING", None) or {}
     retired = getattr(adapter, "RETIRED", None) or {}
+    step = getattr(adapter, "STEP", LAST_STEP)
 
     def has(cap):
         return cap is None or (cap not in adapter.ABSENT and cap not in missing
                                and cap not in retired)
-    return tuple(n for n, op in OPS.items() if has(op.capability))
+    return tuple(n for n, op in OPS.items()
+                 if has(op.capability) and OP_STEP.get(n, 1) <= step)
 
 
 def has(adapter, cap):

@@ -497,31 +497,39 @@ MUTANTS2 = [m for m in MUTANTS if m.base == "stage2"]
 
 # Engines right in every value that misbehave as processes: every clause must pass, the run
 # must end, and nothing they start may outlive it. Run isolated only.
+# Each misbehaves in a class body, which runs at import as an engine's package modules
+# do (the kit's loader skips a step file's top-level statements as demo code).
 UNRULY = [
     Mutant("thread_at_import", set(), "starts a thread that never ends (not a daemon) at import",
            ("import weakref\n", "import threading\nimport time\nimport weakref\n\n"
-            "threading.Thread(target=lambda: [time.sleep(1) for _ in iter(int, 1)]).start()\n"),
+            "class _AtImport:\n"
+            "    threading.Thread(target=lambda: [time.sleep(1) for _ in iter(int, 1)]).start()\n"),
            isolated=True),
     Mutant("chdir_at_import", set(), "changes the working directory at import",
            ("import weakref\n",
-            "import os\nimport weakref\n\nos.chdir(os.path.dirname(os.getcwd()))\n"),
+            "import os\nimport weakref\n\nclass _AtImport:\n"
+            "    os.chdir(os.path.dirname(os.getcwd()))\n"),
            isolated=True),
     Mutant("reads_stdin", set(), "reads standard input to its end at import and in every exp",
-           ("import weakref\n", "import sys\nimport weakref\n\nsys.stdin.read()\n"),
+           ("import weakref\n", "import sys\nimport weakref\n\nclass _AtImport:\n"
+           "    sys.stdin.read()\n"),
            ("        return np.exp(x)\n", "        sys.stdin.read()\n        return np.exp(x)\n"),
            isolated=True),
     Mutant("spawns_a_child", set(), "starts `sleep 1000` at import, sharing its output pipes",
            ("import weakref\n", "import subprocess\nimport weakref\n\n"
-            "_child = subprocess.Popen(['sleep', '1000'])\n"), isolated=True),
+            "class _AtImport:\n    child = subprocess.Popen(['sleep', '1000'])\n"), isolated=True),
     Mutant("writes_to_stray_fds", set(), "writes bytes to file descriptors 3 to 30 at import",
-           ("import weakref\n", "import os\nimport weakref\n\nfor _fd in range(3, 31):\n"
-            "    try:\n        os.write(_fd, b'{\"kind\": \"done\"}\\n' + bytes(range(256)))\n"
-            "    except OSError:\n        pass\n"), isolated=True),
+           ("import weakref\n", "import os\nimport weakref\n\nclass _AtImport:\n"
+           "  for _fd in range(3, 31):\n"
+            "      try:\n          os.write(_fd, b'{\"kind\": \"done\"}\\n' + bytes(range(256)))\n"
+            "      except OSError:\n          pass\n"), isolated=True),
     Mutant("lowers_recursion_limit", set(), "sets the recursion limit to 50 at import",
-           ("import weakref\n", "import sys\nimport weakref\n\nsys.setrecursionlimit(50)\n"),
+           ("import weakref\n", "import sys\nimport weakref\n\nclass _AtImport:\n"
+           "    sys.setrecursionlimit(50)\n"),
            isolated=True),
     Mutant("numpy_errors_raise", set(), "makes every numpy floating-point error raise, at import",
-           ("__version__ = \"1.0\"\n", "__version__ = \"1.0\"\nnp.seterr(all=\"raise\")\n"),
+           ("__version__ = \"1.0\"\n", "__version__ = \"1.0\"\nclass _AtImport:\n"
+           "    np.seterr(all=\"raise\")\n"),
            isolated=True),
 ]
 

@@ -14,14 +14,16 @@ backward(create_graph=True), whose gradients are Variables with graphs of their 
 """
 import inspect
 import os
+import re
 import types
 import weakref
 
 import numpy as np
 
+from dezero_conformance.adapters.book.manifest import book_has
+
 STEP_VAR = "CONFORMANCE_STEP"
 LAST_STEP = 36
-STANDIN_FROM = 20  # the first step whose book code has no Square, Exp or numerical_diff
 
 # Steps that introduce names, newest first: (step judged at, step introducing them, what).
 # Steps 10, 13, 23-26, 28-31, 33, 34 and 36 add no names (the contract asks for cos with sin at
@@ -104,9 +106,18 @@ def _weak_outputs(module):
     return isinstance(out, weakref.ref)
 
 
+STEP_FILE = re.compile(r"^step0*(\d+)\.(py|ipynb)$")  # the book's file names: step01.py
+
+
 def infer_step(module):
-    """(step, why): the highest book step whose names module defines."""
+    """(step, why): the step a file's name gives (stepNN.py), else the highest book step whose
+    names module defines."""
     name = os.path.basename(getattr(module, "__file__", None) or module.__name__)
+    named = STEP_FILE.match(name)
+    if named and int(named[1]) >= 1:
+        step = min(int(named[1]), LAST_STEP)
+        return step, (f"the file is named {name}" + (
+            f"; the kit's clauses end at step {LAST_STEP}" if int(named[1]) > LAST_STEP else ""))
     for step, introduced, what, test in INFERENCE:
         if test(module, module.Variable):
             why = f"{name} defines {what} (step {introduced})"
@@ -160,7 +171,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
             step = default_step
         else:
             step, why = infer_step(module)
-    names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step, NOTICES=notices,
+    names = names_ = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step,
+                          NOTICES=notices,
                  STEP_WHY=f"{why}; set {STEP_VAR} to judge at another step",
                  version=lambda: getattr(module, "__version__", "unversioned"))
     found = {n: getattr(module, n) for n in (
@@ -172,24 +184,30 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         found["Config"] = module.config  # the setting kept on an instance (an earlier book)
     missing, retired = names["MISSING"], names["RETIRED"]
 
-    def need(cap, first, what, present):
-        """The capability cap: present, else missing from step `first` on."""
+    def need(cap, first, what, present, names=()):
+        """The capability cap: present, else missing from step `first` on, unless the book's
+        own code at this step lacks one of `names` too (then it is not judged, and said)."""
         if present:
             return True
         if step < first:
-            names["ABSENT"].setdefault(cap, f"not judged at step {step} (step {first} "
-                                            f"introduces {what})")
+            names_["ABSENT"].setdefault(cap, f"not judged at step {step} (step {first} "
+                                             f"introduces {what})")
+        elif standins and names and not all(book_has(step, n) for n in names):
+            lacking = [n for n in names if not book_has(step, n)]
+            retired.setdefault(cap, f"the book's own code at step {step} has no "
+                                    f"{' or '.join(lacking)}, and {origin} defines none")
         else:
             missing.setdefault(cap, f"step {first} needs {what}; {origin} defines none")
         return False
 
     # Square/Exp and square/exp: the book's names, or the kit's stand-ins after step 19.
     for cls, fn in (("Square", "square"), ("Exp", "exp")):
-        if cls not in found and standins and step >= STANDIN_FROM and "Function" in found:
-            found[cls] = _standin(found["Function"], cls)
-            names["NOTICES"].append(f"{origin} defines no {cls}, which the book's code drops "
-                                    f"after step 19: the kit's {cls}, a subclass of "
-                                    f"{origin}'s Function, stands in"
+        if (cls not in found and standins and not book_has(step, cls)
+                and "Function" in found):
+            found[cls] = _standin(found["Function"], Variable, cls)
+            names["NOTICES"].append(f"{origin} defines no {cls}, which the book's own code "
+                                    f"at step {step} has not either: the kit's {cls}, a "
+                                    f"subclass of {origin}'s Function, stands in"
                                     + (f" ({fn} is {origin}'s own)" if fn in found else ""))
         if fn not in found and cls in found:  # the steps before 9 call the class
             found[fn] = (lambda C: lambda x: C()(x))(found[cls])
@@ -197,15 +215,13 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         raise AdapterError(f"{origin} defines no square or Square, which step 2 needs (judged "
                            f"at step {step}); define them, or from step 20 a Function the "
                            f"kit's Square can subclass")
-    need("exp", 3, "Exp (and exp from step 9)", "exp" in found)
+    need("exp", 3, "Exp (and exp from step 9)", "exp" in found, ("Exp",))
     lacking = [n for n in ("Function", "Square", "Exp") if n not in found]
     need("function_classes", 3 if lacking == ["Exp"] else 2, " and ".join(lacking), not lacking)
-    need("as_array", 9, "as_array", "as_array" in found)
-    if "numerical_diff" not in found and standins and step >= STANDIN_FROM:
-        retired["numerical_diff"] = (f"the book's code has no numerical_diff after step 19, "
-                                     f"and {origin} defines none")
-        notices.append(f"{origin} defines no numerical_diff, which the book's code drops after "
-                       f"step 19: S5 is not run, nor S16's numerical_diff part")
+    need("as_array", 9, "as_array", "as_array" in found, ("as_array",))
+    if "numerical_diff" not in found and standins and not book_has(step, "numerical_diff"):
+        retired["numerical_diff"] = (f"the book's own code at step {step} has no "
+                                     f"numerical_diff, and {origin} defines none")
     need("numerical_diff", 4, "numerical_diff", "numerical_diff" in found or
          "numerical_diff" in retired)
 
@@ -278,11 +294,12 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
                  grad_variable=grad_variable, gradient=gradient, **found)
     if "add" not in found and "Add" in vars(module):
         names["add"] = lambda a, b: module.Add()(a, b)
-    need("add", 12, "add", "add" in names)
-    need("many_inputs", 13, "add (backward through many inputs)", "add" in names)
+    need("add", 12, "add", "add" in names, ("Add",))
+    need("many_inputs", 13, "add (backward through many inputs)", "add" in names, ("Add",))
     need("cleargrad", 14, "Variable.cleargrad", hasattr(Variable, "cleargrad"))
-    need("no_grad", 18, "no_grad", "no_grad" in found)
-    need("config", 18, "Config and using_config", "Config" in found and "using_config" in found)
+    need("no_grad", 18, "no_grad", "no_grad" in found, ("no_grad",))
+    need("config", 18, "Config and using_config", "Config" in found and "using_config" in found,
+         ("Config", "using_config"))
     need("retain_grad", 18, "Variable.backward(retain_grad=False)",
          _retain_param(Variable) is not None)
     need("array_like", 19, "Variable.shape, ndim, size and dtype", _reads_like_an_array(Variable))
@@ -298,12 +315,12 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
              "__rtruediv__ and __pow__", all(hasattr(Variable, a) for a in (
                  "__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__", "__pow__")))
     need("sin_cos", 27, " and ".join(n for n in ("sin", "cos") if n not in found),
-         "sin" in found and "cos" in found)
+         "sin" in found and "cos" in found, ("sin", "cos"))
     need("higher_order", 32, "Variable.backward(create_graph=...)",
          _graph_param(Variable) is not None)
     need("create_graph", 32, "Variable.backward(create_graph=...)",
          _graph_param(Variable) is not None)
-    need("tanh", 35, "tanh", "tanh" in found)
+    need("tanh", 35, "tanh", "tanh" in found, ("tanh",))
     # Capabilities the module has no name for at all, before the step that needs them.
     for cap, first in (("add", 12), ("many_inputs", 13), ("cleargrad", 14), ("no_grad", 18),
                        ("config", 18), ("retain_grad", 18), ("array_like", 19),
@@ -321,6 +338,11 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     for cap in retired:
         missing.pop(cap, None)
         names["ABSENT"][cap] = retired[cap]
+    if retired:
+        lacked = sorted({n for why in retired.values()
+                         for n in why.split(", and ")[0].split(" has no ")[-1].split(" or ")})
+        notices.append(f"not judged at step {step}: {', '.join(lacked)} ({origin} defines "
+                       f"none, nor does the book's own code at this step)")
     # Only names are seen here: what a capability needs beyond a name is the contract's
     # assumption, and the clauses report it when it does not hold (C1 leaves it to them).
     names["ASSUMED"] = ("vector", "float64", "integers", "implicit_seed", "seed_grad", "variable",
@@ -341,26 +363,30 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     return names
 
 
-def _standin(Function, name):
-    """The kit's Square or Exp on the module's Function: x is kept by forward, so backward
-    needs none of the Function's own attributes. Given a gradient that is a Variable (step
-    32 on), backward is written with the module's Variable operations on the Function's own
-    input or output, so that it can be differentiated again."""
+def _standin(Function, Variable, name):
+    """The kit's Square or Exp on the module's Function, using only what the book's API
+    guarantees: Function.__call__, forward(x) and backward(gy). The call's inputs and x are
+    kept by the stand-in itself, never read from the Function's own attributes. A gradient
+    that is a Variable (step 32 on) gets a backward written with the module's Variable
+    operations, on the input Variable, so that it can be differentiated again."""
+    def __call__(self, *inputs, **options):
+        self.kit_inputs = inputs
+        return Function.__call__(self, *inputs, **options)
+
     def forward(self, x):
         self.kit_x = x
         return x ** 2 if name == "Square" else np.exp(x)
 
     def backward(self, gy):
-        if not isinstance(gy, np.ndarray):
-            if name == "Square":
-                x = self.inputs[0] if hasattr(self, "inputs") else self.input
-                return 2 * x * gy
-            y = self.outputs[0] if hasattr(self, "outputs") else self.output
-            return gy * (y() if isinstance(y, weakref.ref) else y)
+        if isinstance(gy, Variable):
+            x = self.kit_inputs[0]
+            x = x if isinstance(x, Variable) else Variable(np.asarray(x))
+            return x * gy * 2.0 if name == "Square" else gy * type(self)()(x)
         x = self.kit_x
-        return 2 * x * gy if name == "Square" else np.exp(x) * gy
-    return type(name, (Function,), {"forward": forward, "backward": backward,
-                                    "__module__": __name__})
+        return gy * 2 * x if name == "Square" else np.exp(x) * gy
+    return type(name, (Function,), {"__call__": __call__, "forward": forward,
+                                    "backward": backward,
+                                    "__module__": "dezero_conformance.adapters.book"})
 
 
 def adapt(module, origin=None, **options):

@@ -1,0 +1,358 @@
+"""Loading a file written to the book's API: its definitions, not its demo.
+
+The book's step files, and learners' copies of them, end with demo code: prints, plots,
+training loops, deliberate errors, `unittest.main()`, `input()`. What is run is what builds
+the engine's API, in source order:
+
+- imports (one whose module is missing is skipped when no definition uses its names);
+- `def` and `class` statements;
+- assignments to an attribute or an item (`Variable.__add__ = add`,
+  `Config.enable_backprop = True`), and assignments to a name that a definition uses;
+- calls of the file's own functions with no arguments (`setup_variable()`);
+- `if` and `try` statements, keeping only such statements inside them (the book's
+  `if '__file__' in globals(): sys.path.append(...)` before `import dezero`); never
+  `if __name__ == '__main__':`.
+
+Everything else is not run, and the first lines say how much was left out. Whatever the
+definitions print while they run is kept from the run's output. A load that fails is one
+line naming the cause and the fix.
+"""
+import ast
+import contextlib
+import io
+import os
+import re
+import symtable
+import sys
+import types
+
+import numpy as np
+
+# numpy names removed in 1.24 (the first five) and 2.0, and what replaces each.
+NUMPY_REMOVED = {
+    "float": "float or np.float64", "int": "int or np.int64", "bool": "bool or np.bool_",
+    "object": "object", "complex": "complex or np.complex128", "str": "str",
+    "float_": "np.float64", "complex_": "np.complex128", "unicode_": "np.str_",
+    "string_": "np.bytes_", "Inf": "np.inf", "Infinity": "np.inf", "NaN": "np.nan",
+    "NINF": "-np.inf", "PINF": "np.inf", "NZERO": "-0.0", "PZERO": "0.0",
+    "product": "np.prod", "cumproduct": "np.cumprod", "sometrue": "np.any",
+    "alltrue": "np.all", "round_": "np.round", "asfarray": "np.asarray(x, dtype=float)",
+    "row_stack": "np.vstack", "in1d": "np.isin", "trapz": "np.trapezoid",
+    "find_common_type": "np.result_type", "cast": "np.asarray(x, dtype=...)",
+}
+# Syntax newer than the Python running the kit: what a SyntaxError's line starts with, and
+# the version that has it.
+NEWER_SYNTAX = ((re.compile(r"^\s*match\s.*:\s*$"), "3.10"),
+                (re.compile(r"^\s*except\s*\*"), "3.11"),
+                (re.compile(r"^\s*type\s+\w+(\[.*\])?\s*="), "3.12"),
+                (re.compile(r"^\s*(def|class)\s+\w+\["), "3.12"))
+# Python's modules whose pip name differs from the import name.
+PIP_NAMES = {"PIL": "Pillow", "cv2": "opencv-python", "sklearn": "scikit-learn",
+             "yaml": "PyYAML", "skimage": "scikit-image"}
+
+
+class LoadError(Exception):
+    """The file cannot be loaded; the message is one line naming the cause and the fix."""
+
+
+class Skipped:
+    """What was not run: the top-level statements of demo code and the imports skipped."""
+
+    def __init__(self):
+        self.lines = []     # first line of each statement not run
+        self.imports = []   # (module, why) of imports skipped
+        self.printed = ""   # what the definitions printed
+
+    def notices(self, name):
+        out = []
+        if self.lines:
+            shown = ", ".join(map(str, self.lines[:6])) + (", ..." if len(self.lines) > 6 else "")
+            out.append(f"{name}: {len(self.lines)} top-level statement"
+                       f"{'s' if len(self.lines) > 1 else ''} that define nothing (demo code: "
+                       f"prints, plots, loops, tests) not run, at line"
+                       f"{'s' if len(self.lines) > 1 else ''} {shown}")
+        for module, why in self.imports:
+            out.append(f"{name}: `import {module}` skipped: {why}; only code that was not "
+                       f"run uses it")
+        if self.printed.strip():
+            count = len(self.printed.strip().splitlines())
+            out.append(f"{name}: its definitions printed {count} line"
+                       f"{'s' if count > 1 else ''} while loading (not shown)")
+        return out
+
+
+def _names_loaded(nodes):
+    """The names read anywhere in nodes."""
+    found = set()
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                found.add(sub.id)
+            elif isinstance(sub, ast.Attribute):
+                base = sub
+                while isinstance(base, ast.Attribute):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    found.add(base.id)
+    return found
+
+
+def _is_main_guard(test):
+    return "__main__" in ast.unparse(test) and "__name__" in ast.unparse(test)
+
+
+def _bound_by_import(node):
+    return [(a.asname or a.name).split(".")[0] for a in node.names]
+
+
+def _globals_read(source, path):
+    """The module-level names that the file's functions and classes read (symtable's view:
+    a function's parameters and locals are not among them)."""
+    found = set()
+
+    def walk(table):
+        for child in table.get_children():
+            found.update(sym.get_name() for sym in child.get_symbols()
+                         if sym.is_referenced() and sym.is_global())
+            walk(child)
+    walk(symtable.symtable(source, path, "exec"))
+    return found
+
+
+class _Selector:
+    """Chooses the statements that define the engine (see the module docstring)."""
+
+    def __init__(self, tree, source, path):
+        self.functions = {n.name for n in tree.body
+                          if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        # what a kept statement may extend (`Variable.__add__ = add`): the file's classes,
+        # functions and imports (and below, the names its definitions read)
+        self.api = {n.name for n in ast.walk(tree)
+                    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Import):
+                self.api.update(_bound_by_import(n))
+            elif isinstance(n, ast.ImportFrom):
+                self.api.update(a.asname or a.name for a in n.names)
+        # what definitions read: their bodies' globals, and their decorators, bases, defaults
+        heads = []
+        for n in tree.body:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                heads += n.decorator_list + (n.bases + [k.value for k in n.keywords]
+                                             if isinstance(n, ast.ClassDef)
+                                             else n.args.defaults + [
+                                                 d for d in n.args.kw_defaults if d])
+        self.used = _globals_read(source, path) | _names_loaded(heads)
+        # assignments to names that definitions (or kept assignments) read, to a fixed point
+        assigns = [n for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))]
+        while True:
+            more = _names_loaded([a.value for a in assigns if a.value is not None
+                                  and self._targets_used(a)]) - self.used
+            if not more:
+                break
+            self.used |= more
+
+    def _targets_used(self, node):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name) and sub.id in self.used:
+                    return True
+        return False
+
+    def keep(self, node):
+        """node filtered to what defines the engine, or None."""
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.ClassDef, ast.Global, ast.Nonlocal, ast.Pass)):
+            return node
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets):
+                roots = _names_loaded(targets)  # Variable.__add__ = add: Variable
+                return node if roots and roots <= (self.api | self.used) else None
+            return node if self._targets_used(node) else None
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            call = node.value
+            if (isinstance(call.func, ast.Name) and call.func.id in self.functions
+                    and not call.args and not call.keywords):
+                return node  # setup_variable()
+            if (isinstance(call.func, ast.Attribute) and ast.unparse(call.func).startswith(
+                    ("sys.path.", "warnings."))):
+                return node  # sys.path.append(...) before an import of a sibling
+            return None
+        if isinstance(node, ast.If) and not _is_main_guard(node.test):
+            body = [k for k in map(self.keep, node.body) if k is not None]
+            orelse = [k for k in map(self.keep, node.orelse) if k is not None]
+            if body or orelse:
+                return ast.If(test=node.test, body=body or [ast.Pass()], orelse=orelse)
+            return None
+        if isinstance(node, ast.Try):
+            body = [k for k in map(self.keep, node.body) if k is not None]
+            if not body:
+                return None
+            handlers = [ast.ExceptHandler(type=h.type, name=h.name, body=[
+                k for k in map(self.keep, h.body) if k is not None] or [ast.Pass()])
+                for h in node.handlers]
+            return ast.Try(body=body, handlers=handlers, orelse=[
+                k for k in map(self.keep, node.orelse) if k is not None],
+                finalbody=[k for k in map(self.keep, node.finalbody) if k is not None])
+        return None
+
+
+def _syntax_error(path, exc):
+    name = os.path.basename(path)
+    line = (exc.text or "").rstrip("\n")
+    for pattern, version in NEWER_SYNTAX:
+        if pattern.search(line) and sys.version_info < tuple(map(int, version.split("."))):
+            here = ".".join(map(str, sys.version_info[:2]))
+            return LoadError(f"{name} line {exc.lineno} needs Python {version} or newer "
+                             f"(`{line.strip()}`), and this is Python {here}: run the kit with "
+                             f"a newer Python, or rewrite that line")
+    return LoadError(f"{name} raised SyntaxError (line {exc.lineno}): {exc.msg} "
+                     f"(`{line.strip()}`); fix the file so that `python {name}` runs")
+
+
+def _numpy_removals(tree, name):
+    """A numpy name the definitions use that this numpy no longer has: one line, the fix."""
+    aliases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases |= {a.asname or a.name for a in node.names if a.name == "numpy"}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in aliases and node.attr in NUMPY_REMOVED
+                and not hasattr(np, node.attr)):
+            return LoadError(f"{name} line {node.lineno} uses np.{node.attr}, which numpy "
+                             f"{np.__version__} no longer has: use {NUMPY_REMOVED[node.attr]}")
+        if (isinstance(node, ast.ImportFrom) and node.module
+                and node.module.startswith("numpy.lib.") and not _importable(node.module)):
+            return LoadError(f"{name} line {node.lineno} imports {node.module}, which numpy "
+                             f"{np.__version__} no longer has: import the functions from numpy "
+                             f"itself (np.unique, np.isin, ...)")
+    return None
+
+
+def _importable(module):
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def _missing_module(path, node, exc, skipped, used):
+    """An import whose module is missing: skipped when no definition uses its names, else a
+    LoadError naming the module and how to get it."""
+    name = os.path.basename(path)
+    missing = (exc.name or "").split(".")[0]
+    bound = _bound_by_import(node) if isinstance(node, ast.Import) else [
+        a.asname or a.name for a in node.names]
+    if not set(bound) & used:
+        skipped.imports.append((missing, f"{missing} is not installed"))
+        return None
+    where = os.path.dirname(path)
+    looked = " and ".join(dict.fromkeys([where, os.path.dirname(where)]))
+    return LoadError(f"{name} line {node.lineno} imports {missing}, which is not installed and "
+                     f"not a module beside the file (looked in {looked}), and its definitions "
+                     f"use it: if it is your own, put {missing}.py or the package {missing}/ "
+                     f"where the file expects it (the book keeps dezero/ beside steps/); if it "
+                     f"is a library, pip install {PIP_NAMES.get(missing, missing)}")
+
+
+def _is_adapter(tree):
+    """A file written as an adapter (NAME = ..., or importing the kit): it is the kit's
+    interface, with no demo code, and runs whole."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "NAME" for t in node.targets):
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (getattr(node, "module", None) or a.name).startswith("dezero_conformance")
+                for a in node.names):
+            return True
+    return False
+
+
+def _run_whole(source, path, module):
+    try:
+        exec(compile(source, path, "exec"), module.__dict__)
+    except Exception as exc:
+        from dezero_conformance.adapters import AdapterError
+        if isinstance(exc, AdapterError):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise LoadError(f"{os.path.basename(path)} raised {type(exc).__name__} on import: "
+                        f"{first}; fix the file so that `python {os.path.basename(path)}` runs"
+                        ) from exc
+
+
+def load_file(path, module):
+    """Run the definitions of the file at path into module (a fresh module object); return
+    what was skipped. Raises LoadError."""
+    name = os.path.basename(path)
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+    except OSError as exc:
+        raise LoadError(f"{name} cannot be read ({exc.strerror})") from None
+    try:
+        tree = ast.parse(source, path)
+    except SyntaxError as exc:
+        raise _syntax_error(path, exc) from None
+    if _is_adapter(tree):
+        _run_whole(source, path, module)
+        return Skipped()
+    selector = _Selector(tree, source, path)
+    kept = []
+    skipped = Skipped()
+    for node in tree.body:
+        node_kept = selector.keep(node)
+        if node_kept is None:
+            if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+                skipped.lines.append(node.lineno)  # a docstring is not demo code
+            continue
+        kept.append(ast.fix_missing_locations(ast.copy_location(node_kept, node)))
+    removed = _numpy_removals(ast.Module(body=kept, type_ignores=[]), name)
+    if removed is not None:
+        raise removed
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        for node in kept:
+            code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec")
+            try:
+                exec(code, module.__dict__)
+            except ImportError as exc:
+                if not isinstance(node, (ast.Import, ast.ImportFrom)) or exc.name is None:
+                    raise _raised(name, node, exc) from exc
+                error = _missing_module(path, node, exc, skipped, selector.used)
+                if error is not None:
+                    raise error from exc
+            except SystemExit as exc:
+                raise LoadError(f"{name} line {node.lineno} exits (SystemExit {exc.code!r}) "
+                                f"while its definitions load; keep sys.exit() out of them"
+                                ) from None
+            except Exception as exc:
+                raise _raised(name, node, exc) from exc
+    skipped.printed = out.getvalue()
+    return skipped
+
+
+def _raised(name, node, exc):
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    if isinstance(exc, AttributeError) and "numpy" in first:
+        attr = re.search(r"attribute '(\w+)'", first)
+        if attr and attr.group(1) in NUMPY_REMOVED:
+            return LoadError(f"{name} line {node.lineno} uses np.{attr.group(1)}, which numpy "
+                             f"{np.__version__} no longer has: use "
+                             f"{NUMPY_REMOVED[attr.group(1)]}")
+    return LoadError(f"{name} line {node.lineno} raised {type(exc).__name__} while its "
+                     f"definitions loaded: {first}; fix the file so that its definitions "
+                     f"import cleanly")
+
+
+def new_module(path):
+    """A fresh module object for the file at path."""
+    module = types.ModuleType(
+        "conformance_engine_" + os.path.splitext(os.path.basename(path))[0])
+    module.__file__ = path
+    return module

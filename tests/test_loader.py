@@ -1,0 +1,171 @@
+"""A file written to the book's API is loaded for its definitions: its demo code does not
+run, and a load that fails says why in one line."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+from dezero_conformance import adapters
+from dezero_conformance.conformance import fuzz
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STEP10 = os.path.join(ROOT, "tests", "engines", "step10_book.py")
+# Demo code of every kind the book's files and learners' copies end with.
+DEMO = '''
+import no_such_module_the_demo_plots_with as plt
+
+print("demo: the engine's own output")
+x = Variable(np.array(0.5))
+y = square(exp(square(x)))
+y.backward()
+print(x.grad)
+for i in range(10 ** 9):
+    y = square(x)
+plt.plot([1, 2, 3])
+name = input("your name? ")
+with open("demo_output.txt", "w") as f:
+    f.write("written by the demo")
+x.data = np.array(3.0)
+unittest.main()
+sys.exit(0)
+Variable(1.0)  # the book's step 9 ends with this deliberate TypeError
+'''
+
+
+def with_demo(source, demo=DEMO):
+    return source.replace("import numpy as np\n", "import sys\nimport unittest\n\n"
+                          "import numpy as np\n", 1) + demo
+
+
+def run_suite(path, **env):
+    return subprocess.run([sys.executable, "-m", "unittest", "discover", "conformance"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, CONFORMANCE_ENGINE=path, **env))
+
+
+class TestDemoCode(unittest.TestCase):
+
+    def test_a_step_file_with_demo_code_is_judged_on_its_definitions(self):
+        with open(STEP10) as f:
+            source = with_demo(f.read())
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "step10.py")
+            with open(path, "w") as f:
+                f.write(source)
+            run = run_suite(path)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "demo_output.txt")))
+            self.assertFalse(os.path.exists(os.path.join(ROOT, "demo_output.txt")))
+        self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+        self.assertEqual(run.stdout, "")
+        self.assertTrue(run.stderr.startswith("conformance: testing engine"), run.stderr[:500])
+        self.assertIn("at book step 10 (the file is named step10.py", run.stderr)
+        self.assertIn("step10.py: 13 top-level statements that define nothing", run.stderr)
+        self.assertIn("`import no_such_module_the_demo_plots_with` skipped", run.stderr)
+        self.assertNotIn("demo:", run.stderr)
+
+    def test_what_the_definitions_need_is_run(self):
+        """Assignments that build the API, and names the definitions read, are kept."""
+        source = '''import numpy as np
+
+SCALE = 2.0  # read by a definition
+
+
+class Variable:
+    def __init__(self, data):
+        self.data = data
+
+
+def double(v):
+    return Variable(v.data * SCALE)
+
+
+def setup_variable():
+    Variable.__mul__ = lambda self, other: Variable(self.data * other.data)
+
+
+Variable.name = None
+setup_variable()
+unused = double(Variable(np.array(1.0)))
+print("demo")
+'''
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "engine.py")
+            with open(path, "w") as f:
+                f.write(source)
+            module = adapters._import_file(path)
+        self.assertEqual(module.SCALE, 2.0)
+        self.assertIsNone(module.Variable.name)
+        self.assertTrue(hasattr(module.Variable, "__mul__"))
+        self.assertFalse(hasattr(module, "unused"))
+        self.assertEqual(module.double(module.Variable(np.array(3.0))).data, 6.0)
+
+
+class TestLoadFailures(unittest.TestCase):
+    """One line each, naming the cause and the fix."""
+
+    def load_error(self, source, name="engine.py"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, name)
+            with open(path, "w") as f:
+                f.write(source)
+            with self.assertRaises(adapters.AdapterError) as caught:
+                adapters._import_file(path)
+        message = str(caught.exception)
+        self.assertEqual(len(message.splitlines()), 1, message)
+        return message
+
+    def test_a_missing_module_the_definitions_use_names_its_pip_command(self):
+        message = self.load_error("import numpy as np\nimport no_such_library_xyz as lib\n\n\n"
+                                  "class Variable:\n    def __init__(self, data):\n"
+                                  "        self.data = lib.wrap(data)\n")
+        self.assertIn("engine.py line 2 imports no_such_library_xyz", message)
+        self.assertIn("pip install no_such_library_xyz", message)
+
+    def test_a_sibling_module_names_where_it_was_looked_for(self):
+        message = self.load_error("from dezero import Variable\n\n\ndef f(x):\n"
+                                  "    return Variable(x)\n", name="step23.py")
+        self.assertIn("imports dezero", message)
+        self.assertIn("looked in", message)
+        self.assertIn("dezero/ beside steps/", message)
+
+    def test_a_numpy_name_this_numpy_no_longer_has_names_its_replacement(self):
+        if hasattr(np, "float_"):
+            self.skipTest(f"numpy {np.__version__} still has np.float_")
+        message = self.load_error("import numpy as np\n\n\nclass Variable:\n"
+                                  "    def __init__(self, data):\n"
+                                  "        self.data = np.float_(data)\n")
+        self.assertIn("np.float_", message)
+        self.assertIn("use np.float64", message)
+
+    def test_syntax_from_a_newer_python_names_the_version(self):
+        if sys.version_info >= (3, 12):
+            self.skipTest("this Python has every syntax the table knows")
+        message = self.load_error("type Vector = list[float]\n\n\nclass Variable:\n    pass\n")
+        self.assertIn("needs Python 3.12 or newer", message)
+
+    def test_a_definition_that_raises_names_the_line(self):
+        message = self.load_error("class Variable:\n    raise RuntimeError('boom')\n")
+        self.assertIn("engine.py line 1 raised RuntimeError", message)
+        self.assertIn("boom", message)
+
+
+class TestOperationsOfTheStep(unittest.TestCase):
+
+    def test_random_graphs_use_only_the_operators_of_the_judged_step(self):
+        """+ and * between Variables at step 20, a Python number on either side at 21, and
+        -, /, ** and unary - at 22."""
+        engine = adapters.load("reference_stage2")
+        for step, present, absent in ((20, {"+", "*"}, {"c+x", "-", "/", "-x", "x**c"}),
+                                      (21, {"+", "*", "c+x", "x*c"}, {"-", "/", "-x", "c-x"}),
+                                      (22, {"+", "-", "/", "-x", "x**c", "c/x"}, set())):
+            with self.subTest(step=step):
+                ops = set(fuzz.operations(type("E", (), {**vars(engine), "STEP": step})))
+                self.assertLessEqual(present, ops)
+                self.assertFalse(absent & ops, absent & ops)
+
+
+if __name__ == "__main__":
+    unittest.main()
