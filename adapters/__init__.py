@@ -210,8 +210,13 @@ def _import(name, spec):
 
 def _import_file(spec):
     """The definitions of the file at spec (its demo code is not run: book.loader)."""
-    from dezero_conformance.adapters.book import loader
+    from dezero_conformance.adapters.book import loader, packages
     path = os.path.abspath(os.path.expanduser(spec))
+    if os.path.isdir(path) or os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py")):
+        try:  # a package (dezero/), or a module of one (dezero/core.py): imported as such
+            return packages.merged(packages.import_package(path))
+        except loader.LoadError as exc:
+            raise AdapterError(str(exc)) from None
     if not os.path.isfile(path):
         raise AdapterError(f"engine file {spec!r} does not exist; "
                            + FIX.format(", ".join(known())))
@@ -228,7 +233,13 @@ def _import_file(spec):
     finally:
         sys.path.remove(os.path.dirname(path))
     NOTICES.extend(skipped.notices(os.path.basename(path)))
-    return module
+    view = packages.merged(module)
+    if view is not module:
+        NOTICES.append(f"{os.path.basename(path)} is judged with the package"
+                       f"{'s' if len(view.PACKAGES) > 1 else ''} it imports: "
+                       + ", ".join(f"{p} ({os.path.dirname(sys.modules[p].__file__)})"
+                                   for p in view.PACKAGES))
+    return view
 
 
 def validate(adapter, spec="?"):

@@ -241,15 +241,24 @@ def _importable(module):
 
 
 def _missing_module(path, node, exc, skipped, used):
-    """An import whose module is missing: skipped when no definition uses its names, else a
-    LoadError naming the module and how to get it."""
+    """An import whose module is missing: skipped when neither a definition nor the book's API
+    needs its names, else a LoadError naming the module and how to get it."""
+    from dezero_conformance.adapters.book.manifest import KIT_NAMES
+    from dezero_conformance.adapters.book.packages import _where
     name = os.path.basename(path)
     missing = (exc.name or "").split(".")[0]
-    bound = _bound_by_import(node) if isinstance(node, ast.Import) else [
-        a.asname or a.name for a in node.names]
-    if not set(bound) & used:
+    if isinstance(node, ast.Import):
+        bound, imported = _bound_by_import(node), node.names[0].name.split(".")[0]
+    else:
+        bound, imported = [a.asname or a.name for a in node.names], (node.module or "")
+    imported = imported.split(".")[0]
+    if not set(bound) & (used | set(KIT_NAMES)) and imported not in {"dezero"}:
         skipped.imports.append((missing, f"{missing} is not installed"))
         return None
+    if missing != imported:  # the module imported was found; something it imports was not
+        return LoadError(f"{name} line {node.lineno} imports {imported}, which needs "
+                         f"{missing}{_where(exc)}, and {missing} is not installed: pip install "
+                         f"{PIP_NAMES.get(missing, missing)}")
     where = os.path.dirname(path)
     looked = " and ".join(dict.fromkeys([where, os.path.dirname(where)]))
     return LoadError(f"{name} line {node.lineno} imports {missing}, which is not installed and "
