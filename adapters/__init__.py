@@ -26,11 +26,16 @@ Capabilities, with the names each one requires (see CAPABILITIES)
     float64         computes float64 inputs in float64
     integers        computes and differentiates integer arrays as numpy does (the book's
                     Variables hold any ndarray: square of int 3 is 9, its gradient 6)
+    backprop        grad and grads backpropagate through a graph: the book's
+                    Variable.backward() (step 7; steps 11-12 of the book rewrite Function for
+                    many inputs and mend backward at step 13)
     implicit_seed   grad(fn, x) with gy=None seeds ones shaped like y, for any shape of y
     seed_grad       grad(fn, x, gy) backpropagates the given output gradient gy
-    variable        Variable(data) class with .data and .backward(); grad_of(v) reads v's
-                    gradient as data (None before backward); cleargrad(v) resets it to None
-                    (the book's `v.grad = None`, later `v.cleargrad()`)
+    variable        Variable(data) class with .data and .backward(); backward(v) is the
+                    engine's v.backward() as its step calls it (before the book's step 9 the
+                    caller seeds v.grad); grad_of(v) reads v's gradient as data (None before
+                    backward); cleargrad(v) resets it to None (the book's `v.grad = None`,
+                    later `v.cleargrad()`)
     type_check      Variable accepts only np.ndarray or None and raises TypeError otherwise
     retains_grads   after y.backward(), y and the intermediate Variables keep their gradients
     function_classes  Function, Square, Exp classes: an instance called on a Variable returns
@@ -105,12 +110,13 @@ import sys
 
 CAPABILITIES = {
     "exp": ("exp",),
+    "backprop": ("grad",),
     "vector": (),
     "float64": (),
     "integers": (),
     "implicit_seed": (),
     "seed_grad": (),
-    "variable": ("Variable", "grad_of", "cleargrad"),
+    "variable": ("Variable", "grad_of", "cleargrad", "backward"),
     "type_check": ("Variable",),
     "retains_grads": ("Variable", "grad_of"),
     "function_classes": ("Function", "Square", "Exp"),

@@ -461,7 +461,7 @@ class Clauses:
         backward(retain_grad=True) from step 18 (needs capability retains_grads)."""
         if "retains_grads" in self.engine.ABSENT:
             return self.engine.backward(y, retain_grad=True)
-        return y.backward()
+        return self.engine.backward(y)
 
     def check_retained_grads(self, name, build, grads, why):
         """Build a graph at x = 3.0 (build(x) -> {name: Variable}, with "y" the output),
@@ -483,7 +483,7 @@ class Clauses:
     def keeping_code(self, y):
         """backward_keeping_grads(y) as Python for a reproduce snippet."""
         return (f"E.backward({y}, retain_grad=True)" if "retains_grads" in self.engine.ABSENT
-                else f"{y}.backward()")
+                else f"E.backward({y})")
 
     def has(self, capability):
         return capability not in self.engine.ABSENT and capability not in missing_of(self.engine)
@@ -614,8 +614,16 @@ class Clauses:
         self.call(f"print(E.value({name}(E.leaf({self.array_code(x)}))))", *definitions)
         return self.engine.value(fn(self.engine.leaf(x)))
 
+    def backprop(self):
+        """A gradient is asked for: without backprop (the book's steps before 7, and 11-12),
+        that part of the clause is not judged, and said (the rest of the clause still is)."""
+        if not self.has("backprop"):
+            self._fail_missing(("backprop",))
+            self.skipTest(f"{self.engine.NAME} lacks backprop: {self.engine.ABSENT['backprop']}")
+
     def grad(self, fn, x, gy=None):
         """(y, x.grad) from the engine as arrays; x and gy reach the engine as given."""
+        self.backprop()
         name, definitions = self.fn_code(fn)
         gy_code = "" if gy is None else f", {self.array_code(gy)}"
         self.call(f"y, gx = E.grad({name}, {self.array_code(x)}{gy_code})\nprint(y, gx)",
@@ -627,6 +635,7 @@ class Clauses:
 
     def grads(self, fn, xs, gy=None):
         """(y, [gradient of each x]) from the engine as arrays (many inputs, step 13 on)."""
+        self.backprop()
         name, definitions = self.fn_code(fn)
         gy_code = "" if gy is None else f", {self.array_code(gy)}"
         xs_code = ", ".join(self.array_code(x) for x in xs)

@@ -236,6 +236,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
             v.grad = None
 
     def backward(v, retain_grad=None, create_graph=None):
+        if step < 9 and v.grad is None:  # the book's backward seeds from step 9
+            v.grad = np.ones_like(v.data)
         options = {}
         if retain_grad is not None and _retain_param(Variable) is not None:
             options["retain_grad"] = retain_grad
@@ -271,6 +273,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         y = fn(*vs)
         if gy is not None:
             y.grad = gy
+        elif step < 9:  # the book's backward seeds from step 9; before, its caller does
+            y.grad = np.ones_like(y.data)
         y.backward()
         return y.data, [grad_of(v) for v in vs]
 
@@ -294,6 +298,10 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
                  grad_variable=grad_variable, gradient=gradient, **found)
     if "add" not in found and "Add" in vars(module):
         names["add"] = lambda a, b: module.Add()(a, b)
+    if step in (11, 12):
+        retired["backprop"] = ("the book's steps 11 and 12 rewrite Function for many inputs and "
+                               "mend Variable.backward at step 13: backward is judged from there")
+    need("backprop", 7, "Variable.backward", callable(getattr(Variable, "backward", None)))
     need("add", 12, "add", "add" in names, ("Add",))
     need("many_inputs", 13, "add (backward through many inputs)", "add" in names, ("Add",))
     need("cleargrad", 14, "Variable.cleargrad", hasattr(Variable, "cleargrad"))
@@ -339,8 +347,9 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         missing.pop(cap, None)
         names["ABSENT"][cap] = retired[cap]
     if retired:
-        lacked = sorted({n for why in retired.values()
-                         for n in why.split(", and ")[0].split(" has no ")[-1].split(" or ")})
+        lacked = sorted({n for cap, why in retired.items()
+                         for n in (why.split(", and ")[0].split(" has no ")[-1].split(" or ")
+                                   if " has no " in why else [f"{cap}: {why}"])})
         notices.append(f"not judged at step {step}: {', '.join(lacked)} ({origin} defines "
                        f"none, nor does the book's own code at this step)")
     # Only names are seen here: what a capability needs beyond a name is the contract's

@@ -158,11 +158,11 @@ class BackwardClauses(Clauses):
         with self.subTest("two graphs, then backward on each"):
             self.call("x1, x2 = E.Variable(np.array(0.5)), E.Variable(np.array(1.0))\n"
                       "y1 = E.square(E.exp(E.square(x1)))\ny2 = E.square(E.exp(E.square(x2)))\n"
-                      "y1.backward()\ny2.backward()\nprint(E.grad_of(x1), E.grad_of(x2))")
+                      "E.backward(y1)\nE.backward(y2)\nprint(E.grad_of(x1), E.grad_of(x2))")
             x1, x2 = E.Variable(np.array(0.5)), E.Variable(np.array(1.0))
             y1, y2 = f(x1), f(x2)
-            y1.backward()
-            y2.backward()
+            E.backward(y1)  # y.backward(), seeded as the engine's step seeds it
+            E.backward(y2)
             for name, v, x in (("x1", x1, 0.5), ("x2", x2, 1.0)):
                 self.assertValues(E.grad_of(v), composite_grad_np(np.array(x)),
                                   f"{name}.grad after y1.backward(); y2.backward()",
@@ -170,14 +170,14 @@ class BackwardClauses(Clauses):
         with self.subTest("one leaf, two graphs in turn"):
             # An engine that replays every Function it ever ran (a global tape) lets the
             # first graph, whose y still holds its grad, overwrite x.grad from the second.
-            self.call("x = E.Variable(np.array(1.0))\ny1 = E.square(x)\ny1.backward()\n"
-                      "E.cleargrad(x)\ny2 = E.exp(x)\ny2.backward()\nprint(E.grad_of(x))")
+            self.call("x = E.Variable(np.array(1.0))\ny1 = E.square(x)\nE.backward(y1)\n"
+                      "E.cleargrad(x)\ny2 = E.exp(x)\nE.backward(y2)\nprint(E.grad_of(x))")
             xv = E.Variable(np.array(1.0))
             y1 = E.square(xv)
-            y1.backward()
+            E.backward(y1)
             E.cleargrad(xv)
             y2 = E.exp(xv)
-            y2.backward()
+            E.backward(y2)
             self.assertValues(E.grad_of(xv), np.exp(np.array(1.0)), "x.grad after "
                               "y1 = square(x); y1.backward(); x.grad = None; y2 = exp(x); "
                               "y2.backward()", self.ulp_rtol(), "one libm exp")

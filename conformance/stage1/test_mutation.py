@@ -61,6 +61,8 @@ class MutationClauses(Clauses):
         self.call(f"x = {x_code}\nE.value({fname}(E.leaf(x)))\nprint(x)", *definitions)
         E.value(fn(E.leaf(x)))
         self.unchanged(x, x0, f"forward of {name} changed its input array")
+        if not self.applies("backprop", part="backward"):
+            return
         gy = gy0 = None
         if self.has("seed_grad"):
             gy0 = np.full_like(x0, 2.0)
