@@ -220,7 +220,7 @@ def _import_file(spec):
     path = os.path.abspath(os.path.expanduser(spec))
     if os.path.isdir(path) or os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py")):
         try:  # a package (dezero/), or a module of one (dezero/core.py): imported as such
-            return packages.merged(packages.import_package(path))
+            return packages.import_package(path)
         except loader.LoadError as exc:
             raise AdapterError(str(exc)) from None
     if not os.path.isfile(path):

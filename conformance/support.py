@@ -459,6 +459,7 @@ class Clauses:
     def backward_keeping_grads(self, y):
         """y.backward(), keeping every Variable's grad: the engine's default before step 18,
         backward(retain_grad=True) from step 18 (needs capability retains_grads)."""
+        self.backprop()
         if "retains_grads" in self.engine.ABSENT:
             return self.engine.backward(y, retain_grad=True)
         return self.engine.backward(y)

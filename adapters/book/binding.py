@@ -200,7 +200,15 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
             missing.setdefault(cap, f"step {first} needs {what}; {origin} defines none")
         return False
 
-    # Square/Exp and square/exp: the book's names, or the kit's stand-ins after step 19.
+    # The book's step 11 calls a Function on a list of inputs and gets a list back (step 12
+    # makes the call variadic): the classes are judged from step 12, square and exp now.
+    list_form = "Function" in found and _call_takes_a_list(found["Function"])
+    if list_form:
+        retired["function_classes"] = (
+            f"{origin}'s Function is called on a list of inputs, as the book's step 11 has it "
+            f"(step 12 makes the call variadic): Function, Square and Exp are judged from "
+            f"step 12, square and exp now")
+    # Square/Exp and square/exp: the book's names, or the kit's stand-ins.
     for cls, fn in (("Square", "square"), ("Exp", "exp")):
         if (cls not in found and standins and not book_has(step, cls)
                 and "Function" in found):
@@ -209,12 +217,18 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
                                     f"at step {step} has not either: the kit's {cls}, a "
                                     f"subclass of {origin}'s Function, stands in"
                                     + (f" ({fn} is {origin}'s own)" if fn in found else ""))
-        if fn not in found and cls in found:  # the steps before 9 call the class
+        if fn not in found and cls in found and list_form:  # the book's step 11
+            found[fn] = (lambda C: lambda x: C()([x])[0])(found[cls])
+        elif fn not in found and cls in found:  # the steps before 9 call the class
             found[fn] = (lambda C: lambda x: C()(x))(found[cls])
-    if "square" not in found:
+    if "square" not in found and step < 2:  # the book's step 1 has Variable alone
+        found["square"] = None
+        notices.append(f"{origin} has no operation yet (the book's step 1 has Variable alone): "
+                       f"only Variable is judged")
+    elif "square" not in found:
         raise AdapterError(f"{origin} defines no square or Square, which step 2 needs (judged "
-                           f"at step {step}); define them, or from step 20 a Function the "
-                           f"kit's Square can subclass")
+                           f"at step {step}); define them, or a Function the kit's Square can "
+                           f"subclass")
     need("exp", 3, "Exp (and exp from step 9)", "exp" in found, ("Exp",))
     lacking = [n for n in ("Function", "Square", "Exp") if n not in found]
     need("function_classes", 3 if lacking == ["Exp"] else 2, " and ".join(lacking), not lacking)
@@ -372,6 +386,16 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     return names
 
 
+def _call_takes_a_list(Function):
+    """Function.__call__(self, inputs): one list of inputs, the book's step 11."""
+    try:
+        params = list(inspect.signature(Function.__call__).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return False
+    return (len(params) == 1 and params[0].name == "inputs"
+            and params[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
 def _standin(Function, Variable, name):
     """The kit's Square or Exp on the module's Function, using only what the book's API
     guarantees: Function.__call__, forward(x) and backward(gy). The call's inputs and x are
@@ -383,6 +407,8 @@ def _standin(Function, Variable, name):
         return Function.__call__(self, *inputs, **options)
 
     def forward(self, x):
+        if isinstance(x, list):  # the book's step 11: a list in, a tuple out
+            return (forward(self, x[0]),)
         self.kit_x = x
         return x ** 2 if name == "Square" else np.exp(x)
 

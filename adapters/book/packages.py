@@ -15,6 +15,8 @@ import types
 
 from dezero_conformance.adapters.book.loader import LoadError
 
+BOOK_MODULES = ("core_simple", "core", "functions")  # the book's package keeps its names there
+
 
 def _installed(path):
     """Whether path is in the standard library or a site directory (not the engine's own)."""
@@ -40,10 +42,10 @@ def own_packages(module):
     return found
 
 
-def merged(module):
+def merged(module, tops=None):
     """module itself if it imported no package of its own, else a module whose names are its
     own, then those of its packages' modules (see the module docstring)."""
-    tops = own_packages(module)
+    tops = tops or own_packages(module)
     if not tops:
         return module
     names = {}
@@ -55,10 +57,12 @@ def merged(module):
                         if n.startswith(top + ".") and isinstance(m, types.ModuleType)),
                        key=lambda m: (not m.__name__.endswith(".functions"), m.__name__))
         home = sys.modules.get(getattr(variable, "__module__", ""))
+        function = getattr(home, "Function", None) or getattr(package, "Function", None)
         for source in reversed(([home] if home else []) + [package] + parts):
             # a module built on another core (the book's step 28 takes core_simple's Variable
             # while dezero/__init__ and functions.py use core's) is not this engine's
-            if getattr(source, "Variable", variable) is variable:
+            if (getattr(source, "Variable", variable) is variable
+                    and getattr(source, "Function", function) is function):
                 names.update((k, v) for k, v in vars(source).items() if not k.startswith("_"))
     names.update(vars(module))
     view = types.ModuleType(module.__name__)
@@ -86,7 +90,12 @@ def import_package(path):
     name = ".".join(parts)
     sys.path.insert(0, where)
     try:
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
+        package = os.path.join(where, parts[0])
+        for part in BOOK_MODULES:  # where the book keeps its names, whether imported or not
+            if os.path.isfile(os.path.join(package, f"{part}.py")):
+                importlib.import_module(f"{parts[0]}.{part}")
+        return merged(module, [parts[0]])
     except ImportError as exc:
         raise LoadError(_import_failure(name, where, exc)) from None
     except Exception as exc:

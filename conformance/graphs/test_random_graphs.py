@@ -36,6 +36,7 @@ class RandomGraphsClauses(Clauses):
         self.check_graphs(2, SECOND_GRAPHS)
 
     def check_graphs(self, order, default):
+        self.require("backprop")
         E = self.engine
         count = fuzz.budget(default)
         result = fuzz.search(E, count, seed(), order, log=os.environ.get(fuzz.LOG_VAR))
