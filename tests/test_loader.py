@@ -89,6 +89,9 @@ def setup_variable():
 Variable.name = None
 setup_variable()
 unused = double(Variable(np.array(1.0)))
+twice = lambda v: double(double(v))  # noqa: E731
+Alias = Variable
+value = unused.data
 print("demo")
 '''
         with tempfile.TemporaryDirectory() as tmp:
@@ -100,6 +103,9 @@ print("demo")
         self.assertIsNone(module.Variable.name)
         self.assertTrue(hasattr(module.Variable, "__mul__"))
         self.assertFalse(hasattr(module, "unused"))
+        self.assertFalse(hasattr(module, "value"))  # it reads a value only the demo makes
+        self.assertIs(module.Alias, module.Variable)
+        self.assertEqual(module.twice(module.Variable(np.array(3.0))).data, 12.0)
         self.assertEqual(module.double(module.Variable(np.array(3.0))).data, 6.0)
 
 

@@ -7,7 +7,8 @@ the engine's API, in source order:
 - imports (one whose module is missing is skipped when no definition uses its names);
 - `def` and `class` statements;
 - assignments to an attribute or an item (`Variable.__add__ = add`,
-  `Config.enable_backprop = True`), and assignments to a name that a definition uses;
+  `Config.enable_backprop = True`), to a name that a definition uses or that the book's API
+  has (`exp = Exp()`), and of a lambda or another name (`add = lambda a, b: Add()(a, b)`);
 - calls of the file's own functions with no arguments (`setup_variable()`);
 - `if` and `try` statements, keeping only such statements inside them (the book's
   `if '__file__' in globals(): sys.path.append(...)` before `import dezero`); never
@@ -152,6 +153,18 @@ class _Selector:
                 break
             self.used |= more
 
+    def _defines_api(self, node):
+        """`add = lambda a, b: Add()(a, b)`, `square = Square.apply`, `F = functions`, or a
+        name of the book's API (`exp = Exp()`): an assignment that defines, not a demo (whose
+        `gx = x.grad` reads a demo value)."""
+        from dezero_conformance.adapters.book.manifest import KIT_NAMES
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        if names & set(KIT_NAMES) or isinstance(node.value, ast.Lambda):
+            return True
+        return isinstance(node.value, (ast.Name, ast.Attribute)) and _names_loaded(
+            [node.value]) <= self.api
+
     def _targets_used(self, node):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
@@ -170,7 +183,9 @@ class _Selector:
             if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets):
                 roots = _names_loaded(targets)  # Variable.__add__ = add: Variable
                 return node if roots and roots <= (self.api | self.used) else None
-            return node if self._targets_used(node) else None
+            if self._targets_used(node) or self._defines_api(node):
+                return node
+            return None
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
             if (isinstance(call.func, ast.Name) and call.func.id in self.functions
@@ -336,6 +351,10 @@ def load_file(path, module):
                 error = _missing_module(path, node, exc, skipped, selector.used)
                 if error is not None:
                     raise error from exc
+            except NameError as exc:
+                if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
+                    raise _raised(name, node, exc) from exc
+                skipped.lines.append(node.lineno)  # it reads a value only the demo makes
             except SystemExit as exc:
                 raise LoadError(f"{name} line {node.lineno} exits (SystemExit {exc.code!r}) "
                                 f"while its definitions load; keep sys.exit() out of them"
