@@ -178,8 +178,13 @@ def load(spec=None):
     """Load, bind and validate the engine named by spec (see the module docstring)."""
     spec = (spec or DEFAULT).strip()
     limit = sys.getrecursionlimit()
+    own = _own_package(spec) if spec in BOOK_NAMED else None
     if is_path(spec):
         module = _import_file(spec)
+    elif own is not None:  # a learner's own dezero, not the released one the adapter is for
+        NOTICES.append(f"{spec}: judging your own package at {own}, not the released "
+                       f"{spec} that the kit's adapter of that name is for (pip install {spec})")
+        module = _import_file(own)
     elif spec in known():
         module = _import(f"{__name__}.{spec}", spec)
     else:
@@ -193,6 +198,25 @@ def load(spec=None):
         module = book.adapt(module, getattr(module, "__file__", None) or spec)
     validate(module, spec)
     return module
+
+
+BOOK_NAMED = ("dezero",)  # adapters named like the package a learner writes with the book
+
+
+def _own_package(spec):
+    """The directory of the package `spec` that `import spec` would find, when it is not the
+    installed distribution of that name (a learner's own dezero/), else None."""
+    found = importlib.util.find_spec(spec)
+    if found is None or not found.submodule_search_locations:
+        return None
+    where = os.path.realpath(list(found.submodule_search_locations)[0])
+    try:
+        from importlib import metadata
+        dist = metadata.distribution(spec)
+        installed = os.path.realpath(str(dist.locate_file(spec)))
+    except Exception:  # no such distribution installed: whatever is found is the learner's
+        return where
+    return None if where == installed else where
 
 
 def _fail_import(spec, exc):
