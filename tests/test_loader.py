@@ -158,6 +158,22 @@ class TestLoadFailures(unittest.TestCase):
         self.assertIn("boom", message)
 
 
+class TestOwnPackage(unittest.TestCase):
+
+    def test_a_learners_own_dezero_is_judged_not_the_adapter_for_the_released_one(self):
+        import shutil
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(os.path.join(ROOT, "tests", "engines", "book", "dezero"),
+                            os.path.join(tmp, "dezero"))
+            run = subprocess.run(
+                [sys.executable, "-m", "unittest", "discover", "dezero_conformance.conformance"],
+                cwd=tmp, capture_output=True, text=True, timeout=600,
+                env=dict(os.environ, CONFORMANCE_ENGINE="dezero", PYTHONPATH=ROOT))
+        self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+        self.assertIn(f"dezero: judging your own package at {os.path.realpath(tmp)}",
+                      run.stderr)
+
+
 class TestOperationsOfTheStep(unittest.TestCase):
 
     def test_random_graphs_use_only_the_operators_of_the_judged_step(self):

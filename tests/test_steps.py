@@ -195,7 +195,8 @@ class TestMissingNames(unittest.TestCase):
         self.assertIn("not judged at step 31: cos, numerical_diff, sin", " ".join(engine.NOTICES))
         with mock.patch.dict(os.environ, {book.STEP_VAR: "34"}):
             engine = book.adapt(module, "step27.py")
-        self.assertEqual(engine.MISSING["sin_cos"], "step 27 needs cos; step27.py defines none")
+        self.assertEqual(engine.MISSING["sin_cos"],
+                         "step 27 needs cos; step27.py defines sin but not cos")
         outcomes = runner.run(engine)
         self.assertIn("S32", failing(outcomes))
         self.assertIn("step 27 needs cos", outcomes["S32"][1])

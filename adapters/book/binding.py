@@ -197,7 +197,11 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
             retired.setdefault(cap, f"the book's own code at step {step} has no "
                                     f"{' or '.join(lacking)}, and {origin} defines none")
         else:
-            missing.setdefault(cap, f"step {first} needs {what}; {origin} defines none")
+            has = [n for n in names if n in found]
+            lacks = [n for n in names if n not in found]
+            missing.setdefault(cap, f"step {first} needs {what}; {origin} defines "
+                                    + (f"{' and '.join(has)} but not {' and '.join(lacks)}"
+                                       if has else "none"))
         return False
 
     # The book's step 11 calls a Function on a list of inputs and gets a list back (step 12
