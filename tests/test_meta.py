@@ -86,6 +86,40 @@ class TestReference(unittest.TestCase):
         self.assertEqual((result.failures, result.errors, result.skipped), ([], [], []))
         self.assertEqual(result.testsRun, 1)
 
+    def s9(self, engine):
+        """S9 on engine, in this process: the unittest result."""
+        from dezero_conformance.conformance.stage1.test_deep_chain import DeepChainClauses
+        case = type("DeepChain", (DeepChainClauses, unittest.TestCase), {"engine": engine})
+        result = unittest.TestResult()
+        case("test_s9_deep_chain_backward_is_iterative").run(result)
+        return result
+
+    @unittest.skipUnless(sys.platform.startswith("linux"), "the native stack is measured on "
+                         "Linux; elsewhere the fallback chain runs")
+    def test_on_linux_s9_measures_the_native_stack_rather_than_falling_back(self):
+        """The measurement, not the 100,000-square fallback, judges: the reference's stack is
+        found flat, and a graph freed recursively in C fails with its bytes a square."""
+        from dezero_conformance.conformance.stage1 import test_deep_chain
+        case = type("DeepChain", (test_deep_chain.DeepChainClauses, unittest.TestCase),
+                    {"engine": adapters.load("reference_stage1")})
+        self.assertTrue(case("test_s9_deep_chain_backward_is_iterative").native_stack_is_flat())
+        mutant = BY_NAME["frees_graph_recursively"]
+        result = self.s9(book.adapt(mutant.module(), mutant.name))
+        failures = [text for _, text in result.failures]
+        self.assertEqual(len(failures), 1, failures)
+        self.assertRegex(failures[0], r"\d+ bytes a square")
+        self.assertIn("Backward, and freeing the graph, must be loops", failures[0])
+
+    @thorough
+    def test_where_the_stack_cannot_be_measured_the_fallback_chain_judges(self):
+        """Without mincore (not Linux) the contract's 100,000 squares at 0.0 run, and the
+        reference passes them."""
+        from dezero_conformance.conformance.stage1 import test_deep_chain
+        with mock.patch.object(test_deep_chain, "MINCORE", None):
+            result = self.s9(adapters.load("reference_stage1"))
+            self.assertEqual((result.failures, result.errors, result.skipped), ([], [], []))
+
+
 # A mutant that hangs a clause is cut off after this many seconds, so that the meta-tests end
 # soon; the mutants that hang nothing keep the suite's own timeout, since a correct clause
 # (S44's 300 random graphs) can take longer than this on a loaded machine.
