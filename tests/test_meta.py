@@ -120,6 +120,20 @@ class TestReference(unittest.TestCase):
             self.assertEqual((result.failures, result.errors, result.skipped), ([], [], []))
 
 
+    def test_several_outputs_as_a_tuple_are_as_right_as_the_books_list(self):
+        """The contract's steps 11-12: a tuple is just as right."""
+        path = os.path.join(ROOT, "reference", "stage2.py")
+        with open(path) as f:
+            source = f.read()
+        old = "        return outputs if len(outputs) > 1 else outputs[0]\n"
+        self.assertEqual(source.count(old), 1)
+        module = types.ModuleType("tuple_outputs")
+        exec(compile(source.replace(old, old.replace("return outputs", "return tuple(outputs)")),
+                     path, "exec"), module.__dict__)
+        outcomes = runner.run(book.adapt(module, "tuple_outputs", default_step=24,
+                                         standins=False))
+        self.assertEqual(failing(outcomes), set())
+
 # A mutant that hangs a clause is cut off after this many seconds, so that the meta-tests end
 # soon; the mutants that hang nothing keep the suite's own timeout, since a correct clause
 # (S44's 300 random graphs) can take longer than this on a loaded machine.
