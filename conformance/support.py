@@ -453,8 +453,8 @@ class Clauses:
         missing = missing_of(self.engine)
         for cap in capabilities:
             if cap in missing:
-                self.fail(f"{self.clause}: {missing[cap]} (judged at step "
-                          f"{step_of(self.engine)})")
+                raise isolation.Missing(f"{self.clause}: {missing[cap]} (judged at step "
+                                        f"{step_of(self.engine)})")
 
     def backward_keeping_grads(self, y):
         """y.backward(), keeping every Variable's grad: the engine's default before step 18,
