@@ -252,6 +252,9 @@ def _import_file(spec):
                            + FIX.format(", ".join(known())))
     module = loader.new_module(path)
     sys.path.insert(0, os.path.dirname(path))  # so the file can import its siblings
+    parent = os.path.dirname(os.path.dirname(path))
+    if parent not in sys.path:  # and the book's layout (dezero/ beside steps/), as if run
+        sys.path.append(parent)  # from the repository's root, where learners run it
     sys.modules[module.__name__] = module
     try:
         skipped = loader.load_file(path, module)

@@ -68,7 +68,7 @@ class TestLoad(unittest.TestCase):
                 (write("syntax.py", "def f(:\n"), "SyntaxError (line 1)", "fix the file"),
                 (write("raises.py", "class Variable:\n    raise RuntimeError('boom')\n"),
                  "RuntimeError", "boom"),
-                (write("nothing.py", "x = 1\n"), "defines no Variable",
+                (write("nothing.py", "x = 1\n"), "defines nothing to judge",
                  "at least Variable (step 1)"),
                 (write("half.py", "class Variable: pass\nclass Function: pass\n"),
                  "defines no square or Square",

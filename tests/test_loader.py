@@ -158,6 +158,63 @@ class TestLoadFailures(unittest.TestCase):
         self.assertIn("boom", message)
 
 
+class TestLearnersShapes(unittest.TestCase):
+    """Shapes found in learners' repositories that the kit once refused or failed."""
+
+    def load(self, source, name="engine.py", where=None):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(where or tmp, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(source)
+            return adapters._import_file(path)
+
+    def test_annotations_postponed_or_naming_module_level_types(self):
+        module = self.load("from __future__ import annotations\nfrom typing import Optional, "
+                           "TypeVar\n\nT = TypeVar('T')\n\n\nclass Variable:\n"
+                           "    creator: Optional[Function] = None\n\n\n"
+                           "class Function:\n    pass\n\n\ndef ident(x: T) -> T:\n"
+                           "    return x\n")
+        self.assertEqual(module.ident(3), 3)
+        module = self.load("from typing import TypeVar\n\nT = TypeVar('T')\n\n\n"
+                           "def ident(x: T) -> T:\n    return x\n")
+        self.assertEqual(module.ident(3), 3)
+
+    def test_a_package_beside_the_steps_folder_is_found_as_from_the_repository_root(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "mypkg"))
+            with open(os.path.join(tmp, "mypkg", "__init__.py"), "w") as f:
+                f.write("VALUE = 42\n")
+            module = self.load("from mypkg import VALUE\n\n\ndef f():\n    return VALUE\n",
+                               name=os.path.join("steps", "step24.py"), where=tmp)
+        self.assertEqual(module.f(), 42)
+
+    def test_a_name_the_standard_library_lacks_says_so(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "engine.py")
+            with open(path, "w") as f:
+                f.write("from typing import no_such_name_xyz\n\n\nclass Variable:\n"
+                        "    kind = no_such_name_xyz\n")
+            with self.assertRaises(adapters.AdapterError) as caught:
+                adapters._import_file(path)
+        self.assertIn("typing has no no_such_name_xyz in Python", str(caught.exception))
+
+    def test_a_step_5_file_needs_no_numerical_diff(self):
+        """The book's step 5 has no code; steps 4 and 6 around it share Variable, Function,
+        Square and Exp, and only step 4 has numerical_diff."""
+        with open(os.path.join(ROOT, "tests", "engines", "book", "steps", "step04.py")) as f:
+            source = f.read()
+        start = source.index("def numerical_diff")
+        end = source.index("\n\n\n", start)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "step05.py")
+            with open(path, "w") as f:
+                f.write(source[:start] + source[end:].replace("numerical_diff", "print"))
+            run = run_suite(path)
+        self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+        self.assertIn(" at book step 5 (", run.stderr.splitlines()[0])
+
+
 class TestOwnPackage(unittest.TestCase):
 
     def test_a_learners_own_dezero_is_judged_not_the_adapter_for_the_released_one(self):

@@ -149,6 +149,10 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     name at every later step."""
     from dezero_conformance.adapters import AdapterError
     origin = origin or getattr(module, "__name__", "module")
+    if not [n for n in vars(module) if not n.startswith("_")]:
+        raise AdapterError(f"{origin} defines nothing to judge (no class or function: the "
+                           f"book's steps 5, 15, 25 and 30-32 are text only); a module written "
+                           f"to the book's API needs at least Variable (step 1)")
     if not hasattr(module, "Variable"):
         raise AdapterError(f"{origin} defines no Variable; a module written to the book's API "
                            f"needs at least Variable (step 1)")
@@ -317,8 +321,9 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     if "add" not in found and "Add" in vars(module):
         names["add"] = lambda a, b: module.Add()(a, b)
     if step in (11, 12):
-        retired["backprop"] = ("the book's steps 11 and 12 rewrite Function for many inputs and "
-                               "mend Variable.backward at step 13: backward is judged from there")
+        retired["backprop"] = (f"not judged at step {step}: the book's steps 11 and 12 rewrite "
+                               f"Function for many inputs and mend Variable.backward at step "
+                               f"13, where backward is judged")
     need("backprop", 7, "Variable.backward", callable(getattr(Variable, "backward", None)))
     need("add", 12, "add", "add" in names, ("Add",))
     need("many_inputs", 13, "add (backward through many inputs)", "add" in names, ("Add",))
@@ -377,7 +382,10 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
                         "operators", "array_operands", "array_like", "retain_grad",
                         "higher_order", "create_graph")
     if _retain_param(Variable) is not None and _retain_param(Variable).default is False:
-        if 7 <= step < 18:
+        if step < 7:
+            names["ABSENT"]["retains_grads"] = (f"not judged at step {step} (step 7 "
+                                                f"introduces Variable.backward)")
+        elif 7 <= step < 18:
             missing["retains_grads"] = (
                 f"steps 7-17 need backward() to keep the grads of y and the intermediates; "
                 f"{origin}'s backward(retain_grad=False) drops them (step 18 on)")

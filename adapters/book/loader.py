@@ -20,6 +20,7 @@ line naming the cause and the fix.
 """
 import ast
 import contextlib
+import importlib.util
 import io
 import os
 import re
@@ -98,6 +99,28 @@ def _names_loaded(nodes):
     return found
 
 
+def _annotations(function):
+    """A function's annotations, which its `def` evaluates (without the annotations future)."""
+    args = function.args
+    every = args.posonlyargs + args.args + args.kwonlyargs + [
+        a for a in (args.vararg, args.kwarg) if a is not None]
+    return [a.annotation for a in every if a.annotation is not None] + (
+        [function.returns] if function.returns is not None else [])
+
+
+def _future_flags(tree):
+    """The compiler flags of the file's `from __future__ import ...` (each statement is
+    compiled on its own, and must keep them: `annotations` above all)."""
+    import __future__
+    flags = 0
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+    return flags
+
+
 def _is_main_guard(test):
     return "__main__" in ast.unparse(test) and "__name__" in ast.unparse(test)
 
@@ -142,7 +165,8 @@ class _Selector:
                 heads += n.decorator_list + (n.bases + [k.value for k in n.keywords]
                                              if isinstance(n, ast.ClassDef)
                                              else n.args.defaults + [
-                                                 d for d in n.args.kw_defaults if d])
+                                                 d for d in n.args.kw_defaults if d]
+                                             + _annotations(n))
         self.used = _globals_read(source, path) | _names_loaded(heads)
         # assignments to names that definitions (or kept assignments) read, to a fixed point
         assigns = [n for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))]
@@ -255,11 +279,41 @@ def _importable(module):
     return True
 
 
+def absent_name(exc):
+    """What an ImportError lacks when its module is installed (a name or a submodule it no
+    longer has, or not yet: numpy 2, a newer Python), with the fix; None when the module
+    itself is not installed."""
+    module = exc.name or ""
+    name = re.search(r"cannot import name '(\w+)'", str(exc))
+    top = module.split(".")[0]
+    found = importlib.util.find_spec(top) if top else None
+    if found is None:
+        return None
+    origin = found.origin or (list(found.submodule_search_locations or []) or [""])[0]
+    if name is None and isinstance(exc, ModuleNotFoundError):
+        try:
+            if importlib.util.find_spec(module) is not None:
+                return None
+        except ImportError:
+            pass
+        what = (f"the {top} found ({os.path.dirname(origin) if found.origin else origin}) "
+                f"has no module {module}")
+    elif name is not None:
+        what = f"{module} has no {name[1]}"
+    else:
+        return None
+    if top == "numpy":
+        return f"{what} in numpy {np.__version__} (numpy 2 removed it): use numpy's own names"
+    if top in getattr(sys, "stdlib_module_names", ("typing", "collections", "functools")):
+        here = ".".join(map(str, sys.version_info[:2]))
+        return f"{what} in Python {here}: it may be newer; run the kit with that Python"
+    return f"{what}: fix the import, or install the version of {top} the file was written for"
+
+
 def _missing_module(path, node, exc, skipped, used):
     """An import whose module is missing: skipped when neither a definition nor the book's API
     needs its names, else a LoadError naming the module and how to get it."""
     from dezero_conformance.adapters.book.manifest import KIT_NAMES
-    from dezero_conformance.adapters.book.packages import _where
     name = os.path.basename(path)
     missing = (exc.name or "").split(".")[0]
     if isinstance(node, ast.Import):
@@ -270,9 +324,14 @@ def _missing_module(path, node, exc, skipped, used):
     if not set(bound) & (used | set(KIT_NAMES)) and imported not in {"dezero"}:
         skipped.imports.append((missing, f"{missing} is not installed"))
         return None
+    lacking = absent_name(exc)
+    if lacking is not None:  # the module is there; a name or submodule of it is not
+        return LoadError(f"{name} line {node.lineno} imports {imported}"
+                         f"{_elsewhere(exc, name)}: {lacking}")
     if missing != imported:  # the module imported was found; something it imports was not
         return LoadError(f"{name} line {node.lineno} imports {imported}, which needs "
-                         f"{missing}{_where(exc)}, and {missing} is not installed: pip install "
+                         f"{missing}{_elsewhere(exc, name)}, and {missing} is not installed: "
+                         f"pip install "
                          f"{PIP_NAMES.get(missing, missing)}")
     where = os.path.dirname(path)
     looked = " and ".join(dict.fromkeys([where, os.path.dirname(where)]))
@@ -339,10 +398,12 @@ def load_file(path, module):
     removed = _numpy_removals(ast.Module(body=kept, type_ignores=[]), name)
     if removed is not None:
         raise removed
+    future = _future_flags(tree)
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         for node in kept:
-            code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec")
+            code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec",
+                           flags=future, dont_inherit=True)
             try:
                 exec(code, module.__dict__)
             except ImportError as exc:
@@ -365,15 +426,27 @@ def load_file(path, module):
     return skipped
 
 
+def _elsewhere(exc, name):
+    """ ' (dezero/cuda.py line 2)': the engine's own module that raised, if not this file."""
+    from dezero_conformance.adapters.book.packages import _where
+    where = _where(exc)
+    return "" if f"/{name} line" in where or f" ({name} line" in where else where
+
+
 def _raised(name, node, exc):
+    if isinstance(exc, SyntaxError) and exc.filename:  # in a module the file imports
+        inner = _syntax_error(exc.filename, exc)
+        return LoadError(f"{name} line {node.lineno} imports a module that cannot be read: "
+                         f"{inner}")
     first = str(exc).splitlines()[0] if str(exc) else ""
+    where = _elsewhere(exc, name)
     if isinstance(exc, AttributeError) and "numpy" in first:
         attr = re.search(r"attribute '(\w+)'", first)
         if attr and attr.group(1) in NUMPY_REMOVED:
-            return LoadError(f"{name} line {node.lineno} uses np.{attr.group(1)}, which numpy "
-                             f"{np.__version__} no longer has: use "
+            return LoadError(f"{name} line {node.lineno}{where} uses np.{attr.group(1)}, "
+                             f"which numpy {np.__version__} no longer has: use "
                              f"{NUMPY_REMOVED[attr.group(1)]}")
-    return LoadError(f"{name} line {node.lineno} raised {type(exc).__name__} while its "
+    return LoadError(f"{name} line {node.lineno}{where} raised {type(exc).__name__} while its "
                      f"definitions loaded: {first}; fix the file so that its definitions "
                      f"import cleanly")
 

@@ -48,11 +48,17 @@ _STEP_FILES = {
     35: _CORE | {"sin", "cos", "tanh"},
     36: _CORE | {"sin", "cos", "tanh"},
 }
-# Steps 5 and 15 have no code: the step before's names. Steps 23-26 and 28-33 are demo code
+# Steps 5 and 15 have no code: what both steps around them have (step 5 needs no
+# numerical_diff, which step 4 has and step 6 has not). Steps 23-26 and 28-33 are demo code
 # over the package: its core's names.
 BOOK = {}
 for _step in range(1, 37):
-    BOOK[_step] = frozenset(_STEP_FILES.get(_step, _CORE if _step > 22 else BOOK.get(_step - 1)))
+    if _step in _STEP_FILES:
+        BOOK[_step] = frozenset(_STEP_FILES[_step])
+    elif _step > 22:
+        BOOK[_step] = frozenset(_CORE)
+    else:
+        BOOK[_step] = frozenset(_STEP_FILES[_step - 1] & _STEP_FILES[_step + 1])
 del _step
 
 

@@ -107,10 +107,14 @@ def import_package(path):
 
 def _where(exc):
     """ ' (dezero/datasets.py line 5)': the last frame of the engine's own code."""
+    adapters = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    kit = tuple(os.path.join(os.path.dirname(adapters), d) + os.sep
+                for d in ("adapters", "conformance", "dezero_conformance"))
     tb, last = exc.__traceback__, None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if not filename.startswith("<") and not _installed(filename):
+        if not (filename.startswith("<") or _installed(filename)
+                or os.path.abspath(filename).startswith(kit)):
             last = (filename, tb.tb_lineno)
         tb = tb.tb_next
     if last is None:
@@ -120,7 +124,10 @@ def _where(exc):
 
 
 def _import_failure(name, where, exc):
+    from dezero_conformance.adapters.book.loader import PIP_NAMES, absent_name
+    lacking = absent_name(exc)
+    if lacking is not None:
+        return f"importing the package {name} (from {where}){_where(exc)}: {lacking}"
     missing = (exc.name or "").split(".")[0] or "a module"
-    from dezero_conformance.adapters.book.loader import PIP_NAMES
     return (f"importing the package {name} (from {where}) needs {missing}, which is not "
             f"installed{_where(exc)}: pip install {PIP_NAMES.get(missing, missing)}")
