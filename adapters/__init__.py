@@ -242,7 +242,9 @@ def _import_file(spec):
     """The definitions of the file at spec (its demo code is not run: book.loader)."""
     from dezero_conformance.adapters.book import loader, packages
     path = os.path.abspath(os.path.expanduser(spec))
-    if os.path.isdir(path) or os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py")):
+    from dezero_conformance.adapters.book.binding import STEP_FILE
+    in_package = os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py"))
+    if os.path.isdir(path) or (in_package and not STEP_FILE.match(os.path.basename(path))):
         try:  # a package (dezero/), or a module of one (dezero/core.py): imported as such
             return packages.import_package(path)
         except loader.LoadError as exc:

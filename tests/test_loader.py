@@ -189,6 +189,20 @@ class TestLearnersShapes(unittest.TestCase):
                                name=os.path.join("steps", "step24.py"), where=tmp)
         self.assertEqual(module.f(), 42)
 
+    def test_a_step_file_in_a_package_folder_is_still_a_step_file(self):
+        """steps/__init__.py beside steps/step10.py: the file's demo code is still not run."""
+        with open(STEP10) as f:
+            source = with_demo(f.read())
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "steps"))
+            open(os.path.join(tmp, "steps", "__init__.py"), "w").close()
+            path = os.path.join(tmp, "steps", "step10.py")
+            with open(path, "w") as f:
+                f.write(source)
+            run = run_suite(path)
+        self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+        self.assertIn("top-level statements that define nothing", run.stderr)
+
     def test_a_name_the_standard_library_lacks_says_so(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "engine.py")
