@@ -10,6 +10,8 @@ import subprocess
 import sys
 import unittest
 
+from tests import thorough
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
 PAGES = [README] + sorted(glob.glob(os.path.join(ROOT, "docs", "*.md"))) + [
@@ -111,6 +113,7 @@ class TestReadme(unittest.TestCase):
         finally:
             sys.path.remove(ROOT)
 
+    @thorough
     def test_the_readmes_commands_run(self):
         """Each command of the README's shell blocks runs as written (a step file's
         placeholder path replaced by a book-style engine of that step), or, for those that
