@@ -11,6 +11,7 @@ import tempfile
 import unittest
 
 from dezero_conformance import adapters
+from tests import thorough
 from dezero_conformance.conformance import worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -45,6 +46,7 @@ class TestTopLevel(unittest.TestCase):
 
 class TestSdist(unittest.TestCase):
 
+    @thorough
     def test_the_sdist_holds_every_file_of_the_checkout_but_the_forges(self):
         """Its tests run from it unpacked: it must hold all that the checkout tracks."""
         if shutil.which("git") is None or not os.path.isdir(os.path.join(ROOT, ".git")):
