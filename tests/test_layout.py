@@ -11,8 +11,8 @@ import tempfile
 import unittest
 
 from dezero_conformance import adapters
-from tests import thorough
 from dezero_conformance.conformance import worker
+from tests import thorough
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOP_LEVEL = ("adapters", "conformance", "reference")
