@@ -33,7 +33,8 @@ def processes_naming(text):
     return found
 
 
-HANGS_AT_IMPORT = ("hangs_at_import", "while True:\n    pass\n")
+# In a class body, which runs at import (a top-level loop would be demo code, not run).
+HANGS_AT_IMPORT = ("hangs_at_import", "class Hang:\n    while True:\n        pass\n")
 
 
 class EngineFile:
@@ -156,8 +157,10 @@ class TestTheEnginesView(unittest.TestCase):
         with open(source) as f:
             engine = f.read().replace("import weakref\n", (
                 "import sys\nimport weakref\n\nimport graphs  # the engine's own, beside it\n"
-                "assert graphs.OWN, graphs.__file__\n"
-                "assert 'stage1' not in sys.modules, 'the suite is visible to the engine'\n"), 1)
+                "class _AtImport:  # a class body runs at import (a top-level assert is demo)\n"
+                "    assert graphs.OWN, graphs.__file__\n"
+                "    assert 'stage1' not in sys.modules, 'the suite is visible to the engine'\n"),
+                1)
         with tempfile.TemporaryDirectory() as tmp:
             with open(os.path.join(tmp, "graphs.py"), "w") as f:
                 f.write("OWN = True\n")

@@ -209,7 +209,8 @@ MUTANTS += [
             "            gy *= 2 * x\n            return gy\n        return 2 * x * gy\n")),
     Mutant("recursive_backward_raised_limit", {"S9"},
            "backward recurses, with the recursion limit raised at import to hide it",
-           ("import weakref\n", "import sys\nimport weakref\n\nsys.setrecursionlimit(1_000_000)\n"),
+           ("import weakref\n", "import sys\nimport weakref\n\n\nclass _AtImport:  # runs at "
+            "import\n    sys.setrecursionlimit(1_000_000)\n"),
            RECURSIVE_BACKWARD, isolated=True),
     # No Python frame per square, so only the native stack shows it: each Variable links its
     # creator and its input's links in nested deques, which CPython frees recursively in C
