@@ -175,7 +175,7 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
             step = default_step
         else:
             step, why = infer_step(module)
-    names = names_ = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step,
+    names = dict(NAME=origin, ABSENT={}, MISSING={}, RETIRED={}, STEP=step,
                           NOTICES=notices,
                  STEP_WHY=f"{why}; set {STEP_VAR} to judge at another step",
                  version=lambda: getattr(module, "__version__", "unversioned"))
@@ -188,21 +188,21 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
         found["Config"] = module.config  # the setting kept on an instance (an earlier book)
     missing, retired = names["MISSING"], names["RETIRED"]
 
-    def need(cap, first, what, present, names=()):
+    def need(cap, first, what, present, book_names=()):
         """The capability cap: present, else missing from step `first` on, unless the book's
-        own code at this step lacks one of `names` too (then it is not judged, and said)."""
+        own code at this step lacks one of `book_names` too (then it is not judged, and said)."""
         if present:
             return True
         if step < first:
-            names_["ABSENT"].setdefault(cap, f"not judged at step {step} (step {first} "
+            names["ABSENT"].setdefault(cap, f"not judged at step {step} (step {first} "
                                              f"introduces {what})")
-        elif standins and names and not all(book_has(step, n) for n in names):
-            lacking = [n for n in names if not book_has(step, n)]
+        elif standins and book_names and not all(book_has(step, n) for n in book_names):
+            lacking = [n for n in book_names if not book_has(step, n)]
             retired.setdefault(cap, f"the book's own code at step {step} has no "
                                     f"{' or '.join(lacking)}, and {origin} defines none")
         else:
-            has = [n for n in names if n in found]
-            lacks = [n for n in names if n not in found]
+            has = [n for n in book_names if n in found]
+            lacks = [n for n in book_names if n not in found]
             missing.setdefault(cap, f"step {first} needs {what}; {origin} defines "
                                     + (f"{' and '.join(has)} but not {' and '.join(lacks)}"
                                        if has else "none"))

@@ -304,6 +304,7 @@ def absent_name(exc):
         return None
     if top == "numpy":
         return f"{what} in numpy {np.__version__} (numpy 2 removed it): use numpy's own names"
+    # sys.stdlib_module_names is Python 3.10's; on 3.9, the modules whose names grow often
     if top in getattr(sys, "stdlib_module_names", ("typing", "collections", "functools")):
         here = ".".join(map(str, sys.version_info[:2]))
         return f"{what} in Python {here}: it may be newer; run the kit with that Python"
