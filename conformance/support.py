@@ -87,28 +87,52 @@ def current_engine():
 
     Isolated, this process never imports the engine: it gets the engine's name, version and
     capabilities from the engine's own process (isolation.Pool)."""
+    engine, problem = engine_or_problem()
+    if problem:
+        stop(problem)
+    return engine
+
+
+def engine_or_problem(announce=True):
+    """(the engine named by CONFORMANCE_ENGINE, None), loaded once and announced on stderr;
+    or (None, one line saying which setting is wrong or why the engine cannot be judged)."""
     global _engine, _expected
-    if _engine is None:
-        try:
-            seed()
-            isolation.timeout()
-            isolation.jobs()
-            book.step_from_env()
-            fuzz.budget(1)
-            if isolation.enabled():
-                engine = isolation.pool(engine_spec()).engine
-            else:
-                engine = load_engine()
-                engine.NOTICES = list(adapters.NOTICES) + list(getattr(engine, "NOTICES", []))
-            _expected = read_expected(expected_path(engine))
-        except (adapters.AdapterError, ValueError) as exc:
-            stop(f"{ENGINE_VAR}={os.environ.get(ENGINE_VAR, '')!r}: {exc}"
-                 if isinstance(exc, adapters.AdapterError) else str(exc))
-        _engine = engine
+    if _engine is not None:
+        return _engine, None
+    problem = settings_problem()
+    if problem:
+        return None, problem
+    try:
+        if isolation.enabled():
+            engine = isolation.pool(engine_spec()).engine
+        else:
+            engine = load_engine()
+            engine.NOTICES = list(adapters.NOTICES) + list(getattr(engine, "NOTICES", []))
+        _expected = read_expected(expected_path(engine))
+    except (adapters.AdapterError, ValueError) as exc:
+        return None, (f"{ENGINE_VAR}={os.environ.get(ENGINE_VAR, '')!r}: {exc}"
+                      if isinstance(exc, adapters.AdapterError) else str(exc))
+    _engine = engine
+    if announce:
         sys.stderr.write(f"conformance: testing {describe(_engine)}\n")
         for notice in getattr(engine, "NOTICES", ()):
             sys.stderr.write(f"conformance: notice: {notice}\n")
-    return _engine
+    return _engine, None
+
+
+def settings_problem():
+    """One line naming the first setting (environment variable) that is not valid, or None."""
+    raw = os.environ.get(SEED_VAR, "")
+    try:
+        int(raw or 0)
+    except ValueError:
+        return (f"{SEED_VAR}={raw!r} is not an integer; set it to a whole number such as "
+                f"{DEFAULT_SEED}")
+    try:
+        isolation.timeout(), isolation.jobs(), book.step_from_env(), fuzz.budget(1)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def engine_spec():
@@ -133,9 +157,7 @@ def load_tests(loader, tests, pattern):
                 requests.append(item._request(item._testMethodName))
     isolation.plan(requests)
     if isolation.enabled() and _engine is None:
-        try:
-            seed(), isolation.timeout(), isolation.jobs(), book.step_from_env(), fuzz.budget(1)
-        except ValueError:
+        if settings_problem():
             return flat  # current_engine() stops the run, saying why
         isolation.pool(engine_spec())
     return flat
@@ -279,6 +301,17 @@ def request_applies(request, engine):
     return request["step"] <= step_of(engine) and not any(c in retired for c in request["uses"])
 
 
+def not_judged(test):
+    """Why a clause does not apply to the engine: "step 10 (S20 is a clause of step 18)"."""
+    request, engine = test._request(test._testMethodName), test.engine
+    retired = getattr(engine, "RETIRED", None) or {}
+    cap = next((c for c in request["uses"] if c in retired), None)
+    if request["step"] > step_of(engine):
+        return (f"step {step_of(engine)} ({clause_id(getattr(test, '_testMethodDoc', ''))} is "
+                f"a clause of step {request['step']})")
+    return f"step {step_of(engine)} ({cap}: {retired[cap]})"
+
+
 def seed():
     raw = os.environ.get(SEED_VAR, "")
     try:
@@ -296,6 +329,8 @@ def _clause(fn):
     def clause(self):
         if self._sink is not None:
             return fn(self)
+        if not applicable(self, self.engine):  # a runner that does not filter by step (pytest)
+            self.skipTest(f"not judged at {not_judged(self)}")
         events = []
         if self._isolate:
             isolation.run_in_worker(self.spec, self._request(fn.__name__), events.append)

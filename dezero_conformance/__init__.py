@@ -15,4 +15,4 @@ _here = os.path.dirname(os.path.abspath(__file__))
 if not os.path.isdir(os.path.join(_here, "conformance")):
     # A checkout: adapters/, conformance/ and reference/ are the top-level directories beside
     # this one, and this package is their parent there too (installed, they are inside it).
-    __path__ = [os.path.dirname(_here)]
+    __path__ = [_here, os.path.dirname(_here)]
