@@ -34,6 +34,11 @@ setup(
                  **{f"dezero_conformance.{s}": s for s in SUBPACKAGES}},
     package_data={"dezero_conformance.conformance": ["expected/*.txt"]},
     install_requires=["numpy"],
+    entry_points={
+        "console_scripts": ["dezero-conformance = dezero_conformance.cli:main"],
+        # pytest's plugin (options --dezero-engine, --dezero-step, ...): only pytest loads it
+        "pytest11": ["dezero_conformance = dezero_conformance.pytest_plugin"],
+    },
     # One entry per engine adapter: `pip install .[torch]`. Pins install on the Python
     # versions listed in .github/workflows/engines.yml; see the adapter's docstring for why.
     extras_require={

@@ -1100,11 +1100,13 @@ def key(graph):
     return hashlib.sha1(code(graph).encode()).hexdigest()[:12]
 
 
-def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0, log=None):
+def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0, log=None,
+           progress=None):
     """Run graphs start .. start+count-1 of seed; shrink the first of each way they fail
     (up to SHRUNK_KINDS ways). With log (a
     path; the clauses take CONFORMANCE_FUZZ_LOG), append a JSON line per graph: its key,
-    index, order, and what failed (None if it passed)."""
+    index, order, and what failed (None if it passed). progress(done, count, failed) is
+    called after each graph, if given."""
     result = Search(count, seed, order)
     lines = []
     for index in range(start, start + count):
@@ -1124,6 +1126,8 @@ def search(adapter, count, seed, order=1, shrink_budget=SHRINK_RUNS, start=0, lo
             way = result.kinds.setdefault(failure.kind, {"count": 0, "first": (graph, failure),
                                                          "shrunk": None})
             way["count"] += 1
+        if progress is not None:
+            progress(index - start + 1, count, len(result.failed))
     if log:
         with open(log, "a", encoding="utf-8") as f:
             f.write("".join(line + "\n" for line in lines))

@@ -114,8 +114,18 @@ def fork_for_engine():
     carries over harmlessly, not under a harness that changes the process (pytest's
     captured streams, a coverage tracer), and where forking is safe."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    return (getattr(spec, "name", None) == "unittest.__main__" and sys.gettrace() is None
-            and sys.getprofile() is None and forkable())
+    return ((getattr(spec, "name", None) == "unittest.__main__" or _own_command)
+            and sys.gettrace() is None and sys.getprofile() is None and forkable())
+
+
+_own_command = False
+
+
+def own_command():
+    """The kit's own command (dezero-conformance) runs this process: a fork carries it over
+    harmlessly, as it does `python -m unittest`."""
+    global _own_command
+    _own_command = True
 
 
 class _Repr(str):
@@ -138,6 +148,48 @@ def sub_case(case, sub):
     """The replay's subTest context for a recorded sub-case."""
     params = {k: _Repr(v) for k, v in sub["params"].items()}
     return case.subTest(sub["msg"], **params) if sub["msg"] else case.subTest(**params)
+
+
+class Progress:
+    """A status line for long work in a clause (graphs done, failures so far, rate, time
+    left), on stderr when it is a terminal and only after AFTER seconds; quiet otherwise."""
+
+    AFTER = 2.0
+
+    def __init__(self, stream=None):
+        self.stream = stream
+        self.shown = False
+
+    def out(self):
+        stream = self.stream or sys.stderr
+        try:
+            return stream if stream.isatty() else None
+        except (AttributeError, ValueError):
+            return None
+
+    def show(self, event):
+        out = self.out()
+        if out is None or event.get("elapsed", 0) < self.AFTER:
+            return
+        done, total, elapsed = event["done"], event["total"], event["elapsed"]
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else 0.0
+        line = (f"{event['clause']}: {done}/{total} {event['what']}, {event['failed']} "
+                f"failed, {rate:.0f}/s, {left:.0f} s left")
+        out.write(f"\r\033[K{line}")
+        out.flush()
+        self.shown = True
+
+    def clear(self):
+        if self.shown:
+            out = self.out()
+            if out is not None:
+                out.write("\r\033[K")
+                out.flush()
+            self.shown = False
+
+
+progress = Progress()
 
 
 class Missing(AssertionError):
@@ -345,6 +397,9 @@ class Pool:
                 eid = event.pop("id", None)
                 if eid not in self.events:
                     continue
+                if event["kind"] == "progress":
+                    progress.show(event)
+                    continue
                 self.events[eid].append(event)
                 if event["kind"] == "done":
                     self.done.add(eid)
@@ -352,6 +407,7 @@ class Pool:
             if cid in self.done:
                 break
             self.dead = self._read(deadline)
+        progress.clear()
         for event in self.events.pop(cid, []):
             if event["kind"] != "done":
                 emit(event)

@@ -7,6 +7,7 @@ import platform
 import re
 import sys
 import tempfile
+import time
 import unittest
 
 from dezero_conformance import adapters
@@ -44,6 +45,8 @@ SEED_VAR = "CONFORMANCE_SEED"
 EXPECTED_VAR = "CONFORMANCE_EXPECTED"
 EXPECTED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected")
 DEFAULT_SEED = 20261126
+# How often a long clause reports its progress (a status line on a terminal).
+PROGRESS_EVERY = 0.25
 # Arrays up to this size go into a reproduce snippet as literals; larger ones as .npy files.
 LITERAL_MAX = 32
 
@@ -397,6 +400,24 @@ class Clauses:
         finally:
             if self._sink is not None:
                 self._sink({"kind": "end"})
+
+    def progress(self, what):
+        """A callback for long work: progress(done, total, failed), shown as a status line on
+        a terminal (isolation.Progress), at most every PROGRESS_EVERY seconds."""
+        started, last = time.monotonic(), [0.0]
+
+        def report(done, total, failed):
+            now = time.monotonic()
+            if now - last[0] < PROGRESS_EVERY and done < total:
+                return
+            last[0] = now
+            event = {"kind": "progress", "clause": self.clause_id, "what": what, "done": done,
+                     "total": total, "failed": failed, "elapsed": now - started}
+            if self._sink is not None:
+                self._sink(event)
+            else:
+                isolation.progress.show(event)
+        return report
 
     def _request(self, method):
         group = next(c for c in type(self).__mro__ if issubclass(c, Clauses)

@@ -39,7 +39,8 @@ class RandomGraphsClauses(Clauses):
         self.require("backprop")
         E = self.engine
         count = fuzz.budget(default)
-        result = fuzz.search(E, count, seed(), order, log=os.environ.get(fuzz.LOG_VAR))
+        result = fuzz.search(E, count, seed(), order, log=os.environ.get(fuzz.LOG_VAR),
+                             progress=self.progress("graphs"))
         if result.oracle_faults:
             index, why = result.oracle_faults[0]
             raise RuntimeError(f"{self.clause}: graph {index}: {why}")
