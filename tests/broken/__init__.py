@@ -77,10 +77,10 @@ MUTANTS = [
     Mutant("base_forward_is_identity", {"S3"}, "base Function.forward returns x",
            ('        raise NotImplementedError(f"{type(self).__name__}.forward: subclass '
             'Function and define it")\n', "        return x\n")),
-    Mutant("exp_rounded_e", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"},
+    Mutant("exp_rounded_e", {"S2", "S4", "S6", "S8", "S15", "S44"},
            "Exp.forward uses e rounded to 2.71828",
            ("        return np.exp(x)\n", "        return 2.71828 ** x\n")),
-    Mutant("square_is_x_abs_x", {"S2", "S4", "S5", "S6", "S8", "S15", "S44"},
+    Mutant("square_is_x_abs_x", {"S2", "S4", "S6", "S8", "S15", "S44"},
            "Square.forward computes x*|x|",
            ("        return x ** 2\n", "        return x * np.abs(x)\n")),
     Mutant("forward_difference", {"S5"}, "numerical_diff is a forward difference",
@@ -89,7 +89,7 @@ MUTANTS = [
     Mutant("numerical_diff_ignores_eps", {"S5"}, "numerical_diff always steps by 1e-4",
            ("def numerical_diff(f, x, eps=1e-4):\n",
             "def numerical_diff(f, x, eps=1e-4):\n    eps = 1e-4\n")),
-    Mutant("exp_backward_float32", {"S5", "S6", "S8", "S15", "S44"},
+    Mutant("exp_backward_float32", {"S6", "S8", "S15", "S44"},
            "Exp.backward computes in float32",
            ("        return np.exp(x) * gy\n",
             "        return np.exp(x.astype(np.float32)) * gy\n")),
@@ -98,7 +98,7 @@ MUTANTS = [
            ("        return np.exp(x) * gy\n", "        gy *= np.exp(x)\n        return gy\n")),
     Mutant("no_output_link", {"S7"}, "Function does not keep its output",
            ("        self._output = weakref.ref(output)\n", "")),
-    Mutant("skips_last_step", {"S5", "S6", "S8", "S9", "S11", "S15", "S44"},
+    Mutant("skips_last_step", {"S6", "S8", "S9", "S11", "S15", "S44"},
            "backward never applies the first Function: x.grad is a.grad",
            ("            x.grad = gy = f.backward(gy)\n",
             "            x.grad = gy = f.backward(gy) if x.creator is not None else gy\n")),
@@ -166,7 +166,7 @@ MUTANTS += [
             "        if np.ndim(x) == 2:\n            import ctypes\n"
             "            ctypes.string_at(0)\n        return np.exp(x)\n"), misbehaves="CRASH"),
     Mutant("raises_in_forward",
-           {"S2", "S4", "S5", "S6", "S8", "S10", "S11", "S14", "S15", "S16", "S44"},
+           {"S2", "S4", "S6", "S8", "S10", "S11", "S14", "S15", "S16", "S44"},
            "Square.forward raises on a negative input",
            ("        return x ** 2\n",
             "        if np.any(x < 0):\n            raise ArithmeticError('negative input')\n"
@@ -199,7 +199,7 @@ MUTANTS += [
             "        x = self.input.data\n",
             "        Exp.last_x = x\n        return np.exp(x)\n\n    def backward(self, gy):\n"
             "        x = Exp.last_x\n")),
-    Mutant("exp_backward_atleast_1d", {"S5", "S6", "S8", "S15", "S44"},
+    Mutant("exp_backward_atleast_1d", {"S6", "S8", "S15", "S44"},
            "Exp backward returns np.atleast_1d(...): shape (1,) for a 0-d input",
            ("        return np.exp(x) * gy\n", "        return np.atleast_1d(np.exp(x) * gy)\n")),
     Mutant("square_backward_writes_large_gy", {"S16"},
@@ -274,7 +274,7 @@ MUTANTS += [
 
 # Engines that misbehave as processes: the kit must end, report the clause, and leave nothing.
 MUTANTS += [
-    Mutant("exits_in_backward", {"S5", "S6", "S8", "S15", "S16", "S44"},
+    Mutant("exits_in_backward", {"S6", "S8", "S15", "S16", "S44"},
            "Exp backward calls sys.exit(0)",
            ("        return np.exp(x) * gy\n", "        import sys\n        sys.exit(0)\n"),
            misbehaves="EXIT"),
