@@ -514,6 +514,14 @@ def pool(spec):
     return _pool
 
 
+def close_pool():
+    global _pool
+    if _pool is not None:
+        _pool.close()
+        _pool = None
+    _plan.clear()
+
+
 @atexit.register
 def _shutdown():
     """No engine process outlives the run (they run in a session of their own)."""

@@ -123,6 +123,22 @@ def engine_or_problem(announce=True):
     return _engine, None
 
 
+def reset():
+    """Forget the engine (and close its process): the next clause loads the one
+    CONFORMANCE_ENGINE names then (check() judging two namespaces in one process)."""
+    global _engine, _expected
+    _engine, _expected = None, {}
+    stack = list(Clauses.__subclasses__())
+    while stack:  # the suite's classes took the engine in setUpClass
+        cls = stack.pop()
+        stack += cls.__subclasses__()
+        for name in ("engine", "spec", "expected", "_isolate"):
+            if issubclass(cls, unittest.TestCase) and name in vars(cls):
+                delattr(cls, name)
+    isolation.close_pool()
+    adapters.NOTICES.clear()
+
+
 def settings_problem():
     """One line naming the first setting (environment variable) that is not valid, or None."""
     raw = os.environ.get(SEED_VAR, "")

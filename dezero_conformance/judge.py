@@ -79,6 +79,7 @@ class Result:
     seconds: float = 0.0
     seed: int = 0
     stopped: bool = False  # -x stopped the run at the first failure
+    problem: str = ""  # why the engine could not be judged (then there are no records)
 
     @property
     def failures(self):
@@ -86,7 +87,7 @@ class Result:
 
     @property
     def ok(self):
-        return bool(self.records) and not self.failures
+        return bool(self.records) and not self.failures and not self.problem
 
     def counts(self):
         counts = {}
@@ -99,10 +100,13 @@ class Result:
                 "engine": self.engine, "step": self.step, "description": self.description,
                 "notices": list(self.notices), "seed": self.seed, "ok": self.ok,
                 "seconds": round(self.seconds, 3), "stopped": self.stopped,
+                "problem": self.problem,
                 "counts": self.counts(),
                 "clauses": [dict(asdict(r), seconds=round(r.seconds, 3)) for r in self.records]}
 
     def __repr__(self):
+        if self.problem:
+            return f"<Result could not judge {self.engine}: {self.problem}>"
         counts = ", ".join(f"{n} {k}" for k, n in self.counts().items())
         return (f"<Result {'ok' if self.ok else 'FAILED'}: {self.engine} at step {self.step}"
                 f" ({counts})>")
@@ -186,6 +190,10 @@ def run(patterns=(), exitfirst=False, on_record=None, on_start=None):
     from dezero_conformance.conformance import isolation, support
     started = time.monotonic()
     engine, tests = clauses(patterns)
+    if not tests:
+        raise Unjudged(f"no clause matches -k {', '.join(patterns)} at step "
+                       f"{support.step_of(engine)}; --list shows the clauses" if patterns
+                       else f"no clause to judge at step {support.step_of(engine)}")
     if isolation.enabled():
         isolation.plan([t._request(t._testMethodName) for t in tests])
         isolation.pool(support.engine_spec()).submit_plan()
