@@ -57,22 +57,59 @@ class LoadError(Exception):
     """The file cannot be loaded; the message is one line naming the cause and the fix."""
 
 
+class Origin:
+    """Where the lines of a loaded source come from: here the file at path, line by line (a
+    notebook's code cells joined into one source name the cell: book/notebook.py)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.name = os.path.basename(path)
+
+    def at(self, lineno):
+        """'line 12': a line of the source as a message names it."""
+        return f"line {lineno}"
+
+    def where(self, lineno):
+        """'step10.py line 12'."""
+        return f"{self.name} {self.at(lineno)}"
+
+    def listed(self, linenos):
+        """'at lines 3, 5, 8, ...': where the statements not run are."""
+        shown = ", ".join(map(str, linenos[:6])) + (", ..." if len(linenos) > 6 else "")
+        return f"at line{'s' if len(linenos) > 1 else ''} {shown}"
+
+    def filename(self, lineno):
+        """What a traceback names for code from that line."""
+        return self.path
+
+    def runs(self):
+        """How the source is run outside the kit, for a fix that says to make it run."""
+        return f"`python {self.name}` runs"
+
+    def compiled(self, node, flags):
+        """A top-level statement, compiled under the filename and line numbers that tracebacks
+        should show."""
+        return compile(ast.Module(body=[node], type_ignores=[]), self.filename(node.lineno),
+                       "exec", flags=flags, dont_inherit=True)
+
+
 class Skipped:
     """What was not run: the top-level statements of demo code and the imports skipped."""
 
-    def __init__(self):
+    def __init__(self, origin=None):
+        self.origin = origin  # how to name the lines (None: a file's)
         self.lines = []     # first line of each statement not run
         self.imports = []   # (module, why) of imports skipped
         self.printed = ""   # what the definitions printed
+        self.before = []    # notices of the source's own (a notebook's cells not run)
 
     def notices(self, name):
-        out = []
+        out = list(self.before)
         if self.lines:
-            shown = ", ".join(map(str, self.lines[:6])) + (", ..." if len(self.lines) > 6 else "")
             out.append(f"{name}: {len(self.lines)} top-level statement"
                        f"{'s' if len(self.lines) > 1 else ''} that define nothing (demo code: "
-                       f"prints, plots, loops, tests) not run, at line"
-                       f"{'s' if len(self.lines) > 1 else ''} {shown}")
+                       f"prints, plots, loops, tests) not run, "
+                       f"{(self.origin or Origin(name)).listed(self.lines)}")
         for module, why in self.imports:
             out.append(f"{name}: `import {module}` skipped: {why}; only code that was not "
                        f"run uses it")
@@ -238,20 +275,27 @@ class _Selector:
         return None
 
 
-def _syntax_error(path, exc):
-    name = os.path.basename(path)
-    line = (exc.text or "").rstrip("\n")
+def newer_syntax(line):
+    """The Python version that a line which does not parse needs, if this one is older."""
     for pattern, version in NEWER_SYNTAX:
         if pattern.search(line) and sys.version_info < tuple(map(int, version.split("."))):
-            here = ".".join(map(str, sys.version_info[:2]))
-            return LoadError(f"{name} line {exc.lineno} needs Python {version} or newer "
-                             f"(`{line.strip()}`), and this is Python {here}: run the kit with "
-                             f"a newer Python, or rewrite that line")
-    return LoadError(f"{name} raised SyntaxError (line {exc.lineno}): {exc.msg} "
-                     f"(`{line.strip()}`); fix the file so that `python {name}` runs")
+            return version
+    return None
 
 
-def _numpy_removals(tree, name):
+def _syntax_error(origin, exc):
+    line = (exc.text or "").rstrip("\n")
+    version = newer_syntax(line)
+    if version is not None:
+        here = ".".join(map(str, sys.version_info[:2]))
+        return LoadError(f"{origin.where(exc.lineno)} needs Python {version} or newer "
+                         f"(`{line.strip()}`), and this is Python {here}: run the kit with "
+                         f"a newer Python, or rewrite that line")
+    return LoadError(f"{origin.name} raised SyntaxError ({origin.at(exc.lineno)}): {exc.msg} "
+                     f"(`{line.strip()}`); fix the file so that {origin.runs()}")
+
+
+def _numpy_removals(tree, origin):
     """A numpy name the definitions use that this numpy no longer has: one line, the fix."""
     aliases = set()
     for node in ast.walk(tree):
@@ -261,11 +305,11 @@ def _numpy_removals(tree, name):
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
                 and node.value.id in aliases and node.attr in NUMPY_REMOVED
                 and not hasattr(np, node.attr)):
-            return LoadError(f"{name} line {node.lineno} uses np.{node.attr}, which numpy "
+            return LoadError(f"{origin.where(node.lineno)} uses np.{node.attr}, which numpy "
                              f"{np.__version__} no longer has: use {NUMPY_REMOVED[node.attr]}")
         if (isinstance(node, ast.ImportFrom) and node.module
                 and node.module.startswith("numpy.lib.") and not _importable(node.module)):
-            return LoadError(f"{name} line {node.lineno} imports {node.module}, which numpy "
+            return LoadError(f"{origin.where(node.lineno)} imports {node.module}, which numpy "
                              f"{np.__version__} no longer has: import the functions from numpy "
                              f"itself (np.unique, np.isin, ...)")
     return None
@@ -311,84 +355,108 @@ def absent_name(exc):
     return f"{what}: fix the import, or install the version of {top} the file was written for"
 
 
-def _missing_module(path, node, exc, skipped, used):
+def _missing_module(origin, node, exc, skipped, used):
     """An import whose module is missing: skipped when neither a definition nor the book's API
     needs its names, else a LoadError naming the module and how to get it."""
     from dezero_conformance.adapters.book.manifest import KIT_NAMES
-    name = os.path.basename(path)
+    at, elsewhere = origin.where(node.lineno), _elsewhere(exc, origin, node)
     missing = (exc.name or "").split(".")[0]
     if isinstance(node, ast.Import):
         bound, imported = _bound_by_import(node), node.names[0].name.split(".")[0]
     else:
         bound, imported = [a.asname or a.name for a in node.names], (node.module or "")
     imported = imported.split(".")[0]
+    lacking = absent_name(exc)  # not None: the module is there; a name or submodule is not
     if not set(bound) & (used | set(KIT_NAMES)) and imported not in {"dezero"}:
-        skipped.imports.append((missing, f"{missing} is not installed"))
+        skipped.imports.append((missing, lacking or f"{missing} is not installed"))
         return None
-    lacking = absent_name(exc)
-    if lacking is not None:  # the module is there; a name or submodule of it is not
-        return LoadError(f"{name} line {node.lineno} imports {imported}"
-                         f"{_elsewhere(exc, name)}: {lacking}")
+    if lacking is not None:
+        return LoadError(f"{at} imports {imported}{elsewhere}: {lacking}")
     if missing != imported:  # the module imported was found; something it imports was not
-        return LoadError(f"{name} line {node.lineno} imports {imported}, which needs "
-                         f"{missing}{_elsewhere(exc, name)}, and {missing} is not installed: "
+        return LoadError(f"{at} imports {imported}, which needs "
+                         f"{missing}{elsewhere}, and {missing} is not installed: "
                          f"pip install "
                          f"{PIP_NAMES.get(missing, missing)}")
-    where = os.path.dirname(path)
+    where = os.path.dirname(origin.path)
     looked = " and ".join(dict.fromkeys([where, os.path.dirname(where)]))
-    return LoadError(f"{name} line {node.lineno} imports {missing}, which is not installed and "
+    return LoadError(f"{at} imports {missing}, which is not installed and "
                      f"not a module beside the file (looked in {looked}), and its definitions "
                      f"use it: if it is your own, put {missing}.py or the package {missing}/ "
                      f"where the file expects it (the book keeps dezero/ beside steps/); if it "
                      f"is a library, pip install {PIP_NAMES.get(missing, missing)}")
 
 
+ADAPTER_IMPORTS = ("adapters", "reference")  # the kit's modules that an adapter imports
+
+
+def _imports_kit_modules(node):
+    """`from dezero_conformance.adapters import book`, `from dezero_conformance import
+    reference`: the imports of an adapter. Not `from dezero_conformance import check`, which a
+    learner's file or notebook has to judge itself."""
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+        modules = ([f"{node.module}.{a.name}" for a in node.names]
+                   if node.module == "dezero_conformance" else [node.module])
+    else:
+        return False
+    return any(m.split(".")[0] == "dezero_conformance" and m.split(".")[1:2]
+               and m.split(".")[1] in ADAPTER_IMPORTS for m in modules)
+
+
 def _is_adapter(tree):
-    """A file written as an adapter (NAME = ..., or importing the kit): it is the kit's
-    interface, with no demo code, and runs whole."""
+    """A file written as an adapter (NAME = ..., or importing the kit's adapters or reference
+    engines): it is the kit's interface, with no demo code, and runs whole."""
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "NAME" for t in node.targets):
             return True
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                (getattr(node, "module", None) or a.name).startswith("dezero_conformance")
-                for a in node.names):
+        if _imports_kit_modules(node):
             return True
     return False
 
 
-def _run_whole(source, path, module):
+def _run_whole(tree, origin, module):
+    flags = _future_flags(tree)
     try:
-        exec(compile(source, path, "exec"), module.__dict__)
+        for node in tree.body:
+            exec(origin.compiled(node, flags), module.__dict__)
     except Exception as exc:
         from dezero_conformance.adapters import AdapterError
         if isinstance(exc, AdapterError):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
-        raise LoadError(f"{os.path.basename(path)} raised {type(exc).__name__} on import: "
-                        f"{first}; fix the file so that `python {os.path.basename(path)}` runs"
+        raise LoadError(f"{origin.name} raised {type(exc).__name__} on import: "
+                        f"{first}; fix the file so that {origin.runs()}"
                         ) from exc
 
 
 def load_file(path, module):
     """Run the definitions of the file at path into module (a fresh module object); return
     what was skipped. Raises LoadError."""
-    name = os.path.basename(path)
     try:
         with open(path, "rb") as f:
             source = f.read()
     except OSError as exc:
-        raise LoadError(f"{name} cannot be read ({exc.strerror})") from None
+        raise LoadError(f"{os.path.basename(path)} cannot be read ({exc.strerror})") from None
+    return load_source(source, path, module)
+
+
+def load_source(source, path, module, origin=None):
+    """Run the definitions of source, the text of the file at path, into module; return what
+    was skipped. origin names the source's lines in messages and tracebacks (default: the
+    file's own lines; a notebook's name its cells). Raises LoadError."""
+    origin = origin or Origin(path)
     try:
         tree = ast.parse(source, path)
     except SyntaxError as exc:
-        raise _syntax_error(path, exc) from None
+        raise _syntax_error(origin, exc) from None
     if _is_adapter(tree):
-        _run_whole(source, path, module)
-        return Skipped()
+        _run_whole(tree, origin, module)
+        return Skipped(origin)
     selector = _Selector(tree, source, path)
     kept = []
-    skipped = Skipped()
+    skipped = Skipped(origin)
     for node in tree.body:
         node_kept = selector.keep(node)
         if node_kept is None:
@@ -396,58 +464,59 @@ def load_file(path, module):
                 skipped.lines.append(node.lineno)  # a docstring is not demo code
             continue
         kept.append(ast.fix_missing_locations(ast.copy_location(node_kept, node)))
-    removed = _numpy_removals(ast.Module(body=kept, type_ignores=[]), name)
+    removed = _numpy_removals(ast.Module(body=kept, type_ignores=[]), origin)
     if removed is not None:
         raise removed
     future = _future_flags(tree)
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         for node in kept:
-            code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec",
-                           flags=future, dont_inherit=True)
+            code = origin.compiled(node, future)
             try:
                 exec(code, module.__dict__)
             except ImportError as exc:
                 if not isinstance(node, (ast.Import, ast.ImportFrom)) or exc.name is None:
-                    raise _raised(name, node, exc) from exc
-                error = _missing_module(path, node, exc, skipped, selector.used)
+                    raise _raised(origin, node, exc) from exc
+                error = _missing_module(origin, node, exc, skipped, selector.used)
                 if error is not None:
                     raise error from exc
             except NameError as exc:
                 if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
-                    raise _raised(name, node, exc) from exc
+                    raise _raised(origin, node, exc) from exc
                 skipped.lines.append(node.lineno)  # it reads a value only the demo makes
             except SystemExit as exc:
-                raise LoadError(f"{name} line {node.lineno} exits (SystemExit {exc.code!r}) "
+                raise LoadError(f"{origin.where(node.lineno)} exits (SystemExit {exc.code!r}) "
                                 f"while its definitions load; keep sys.exit() out of them"
                                 ) from None
             except Exception as exc:
-                raise _raised(name, node, exc) from exc
+                raise _raised(origin, node, exc) from exc
     skipped.printed = out.getvalue()
     return skipped
 
 
-def _elsewhere(exc, name):
-    """ ' (dezero/cuda.py line 2)': the engine's own module that raised, if not this file."""
+def _elsewhere(exc, origin, node):
+    """ ' (dezero/cuda.py line 2)': the engine's own module that raised, if not the file (or
+    the notebook's cell) of node."""
     from dezero_conformance.adapters.book.packages import _where
     where = _where(exc)
-    return "" if f"/{name} line" in where or f" ({name} line" in where else where
+    here = os.path.basename(origin.filename(node.lineno))
+    return "" if f"/{here} line" in where or f" ({here} line" in where else where
 
 
-def _raised(name, node, exc):
+def _raised(origin, node, exc):
+    at = origin.where(node.lineno)
     if isinstance(exc, SyntaxError) and exc.filename:  # in a module the file imports
-        inner = _syntax_error(exc.filename, exc)
-        return LoadError(f"{name} line {node.lineno} imports a module that cannot be read: "
-                         f"{inner}")
+        inner = _syntax_error(Origin(exc.filename), exc)
+        return LoadError(f"{at} imports a module that cannot be read: {inner}")
     first = str(exc).splitlines()[0] if str(exc) else ""
-    where = _elsewhere(exc, name)
+    where = _elsewhere(exc, origin, node)
     if isinstance(exc, AttributeError) and "numpy" in first:
         attr = re.search(r"attribute '(\w+)'", first)
         if attr and attr.group(1) in NUMPY_REMOVED:
-            return LoadError(f"{name} line {node.lineno}{where} uses np.{attr.group(1)}, "
+            return LoadError(f"{at}{where} uses np.{attr.group(1)}, "
                              f"which numpy {np.__version__} no longer has: use "
                              f"{NUMPY_REMOVED[attr.group(1)]}")
-    return LoadError(f"{name} line {node.lineno}{where} raised {type(exc).__name__} while its "
+    return LoadError(f"{at}{where} raised {type(exc).__name__} while its "
                      f"definitions loaded: {first}; fix the file so that its definitions "
                      f"import cleanly")
 
