@@ -100,8 +100,10 @@ An engine whose runtime dependency is missing from the machine (a compiler, a de
 EngineUnavailable on import, naming what to install: that is not the adapter's fault.
 
 Select an engine with CONFORMANCE_ENGINE: an adapter name (a module in this folder), a
-dotted module name, or a path to a .py file. A module that does not define NAME and grad is
-taken to be written to the book's API (Variable, square, ...) and bound by adapters.book.
+dotted module name, or a path to a .py file or a Jupyter notebook (.ipynb, its code cells
+judged in order as a .py file is: adapters/book/notebook.py). A module that does not define
+NAME and grad is taken to be written to the book's API (Variable, square, ...) and bound by
+adapters.book.
 """
 import importlib
 import importlib.util
@@ -142,7 +144,7 @@ LAST_STEP = 36  # the last book step the kit has clauses for
 REQUIRED = ("NAME", "version", "ABSENT", "leaf", "value", "square", "grad")
 DEFAULT = "reference"
 FIX = ("set CONFORMANCE_ENGINE to an adapter name ({}), a dotted module name, "
-       "or a path to a .py file written to the book's API")
+       "or a path to a .py file or .ipynb notebook written to the book's API")
 
 
 NOTICES = []  # what loading changed that a run should mention (one line each)
@@ -165,7 +167,7 @@ def known():
 
 
 def is_path(spec):
-    return spec.endswith(".py") or os.sep in spec or "/" in spec
+    return spec.endswith((".py", ".ipynb")) or os.sep in spec or "/" in spec
 
 
 def resolve(spec=None):
@@ -239,12 +241,15 @@ def _import(name, spec):
 
 
 def _import_file(spec):
-    """The definitions of the file at spec (its demo code is not run: book.loader)."""
-    from dezero_conformance.adapters.book import loader, packages
+    """The definitions of the file at spec, a .py file or a notebook's code cells (its demo
+    code is not run: book.loader, book.notebook)."""
+    from dezero_conformance.adapters.book import loader, notebook, packages
     path = os.path.abspath(os.path.expanduser(spec))
     from dezero_conformance.adapters.book.binding import STEP_FILE
+    is_notebook = path.endswith(notebook.SUFFIX)
     in_package = os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py"))
-    if os.path.isdir(path) or (in_package and not STEP_FILE.match(os.path.basename(path))):
+    if os.path.isdir(path) or (in_package and not is_notebook
+                               and not STEP_FILE.match(os.path.basename(path))):
         try:  # a package (dezero/), or a module of one (dezero/core.py): imported as such
             return packages.import_package(path)
         except loader.LoadError as exc:
@@ -259,7 +264,7 @@ def _import_file(spec):
         sys.path.append(parent)  # from the repository's root, where learners run it
     sys.modules[module.__name__] = module
     try:
-        skipped = loader.load_file(path, module)
+        skipped = (notebook.load if is_notebook else loader.load_file)(path, module)
     except BaseException as exc:
         sys.modules.pop(module.__name__, None)
         if isinstance(exc, loader.LoadError):
