@@ -1,0 +1,293 @@
+"""The ways people run the kit: the dezero-conformance command (python -m dezero_conformance),
+pytest over the suite, and check() from Python; the report they read; its JSON and JUnit XML.
+
+The engines are a correct step-10 file in the book's shape (tests/engines/step10_book.py) and
+the same file with Square's backward missing its 2 * x."""
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+from dezero_conformance import judge, report
+from dezero_conformance.conformance import isolation
+from tests import thorough
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STEP10 = os.path.join(ROOT, "tests", "engines", "step10_book.py")
+BUG = ("        gx = 2 * x * gy\n", "        gx = x * gy\n")  # Square.backward
+SCREEN = 25  # lines of a terminal: the summary before the first failure's details fits in it
+
+
+def engines(tmp):
+    """(a correct step10.py, the same with Square's backward wrong), written into tmp."""
+    with open(STEP10, encoding="utf-8") as f:
+        source = f.read()
+    assert source.count(BUG[0]) == 1, "the test engine changed: update BUG"
+    paths = []
+    for name, text in (("ok", source), ("bug", source.replace(*BUG))):
+        os.makedirs(os.path.join(tmp, name))
+        paths.append(os.path.join(tmp, name, "step10.py"))
+        with open(paths[-1], "w", encoding="utf-8") as f:
+            f.write(text)
+    return paths
+
+
+def command(*args, env=None):
+    """python -m dezero_conformance ARGS, with no setting from the environment but env's."""
+    clean = {k: v for k, v in os.environ.items() if k not in judge.SETTINGS.values()}
+    return subprocess.run([sys.executable, "-m", "dezero_conformance", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                          env=dict(clean, PYTHONPATH=ROOT, **(env or {})))
+
+
+class TestCommand(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.ok, cls.bug = engines(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_a_correct_file_passes_and_a_buggy_one_fails_first_on_the_clause_naming_the_bug(self):
+        run = command(self.ok)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertRegex(run.stdout, r"\nPASS: 18 clauses at step 10 in [\d.]+ s: 18 passed\n$")
+        run = command(self.bug)
+        self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
+        lines = run.stdout.splitlines()
+        first = next(i for i, line in enumerate(lines) if re.match(r"S\d+ \(step \d+\): ", line))
+        self.assertTrue(lines[first].startswith("S6 (step 6): Square backward"), lines[first])
+        self.assertLessEqual(first, SCREEN, "the summary before the details fits on a screen:\n"
+                             + "\n".join(lines[:first]))
+        self.assertIn("backward of square at 3.0 with gy=1.0 must give 6.0", run.stdout)
+        self.assertNotIn("S5", re.findall(r"S\d+ FAIL", run.stdout))
+        self.assertRegex(lines[-1], r"^FAIL: 18 clauses at step 10 in [\d.]+ s: 12 passed, "
+                                    r"6 failed$")
+
+    @thorough
+    def test_json_and_junit_reports_hold_every_clause(self):
+        with tempfile.TemporaryDirectory() as out:
+            j, x = os.path.join(out, "r.json"), os.path.join(out, "r.xml")
+            run = command(self.bug, "-q", "--json", j, "--junitxml", x)
+            self.assertEqual(run.returncode, 1, run.stderr)
+            with open(j, encoding="utf-8") as f:
+                data = json.load(f)
+            self.assertFalse(data["ok"])
+            self.assertEqual(data["step"], 10)
+            self.assertEqual(len(data["clauses"]), 18)
+            failed = [c["id"] for c in data["clauses"] if c["outcome"] == "fail"]
+            self.assertEqual(failed, ["S6", "S8", "S9", "S11", "S15", "S44"])
+            for c in data["clauses"]:
+                self.assertEqual(set(c) >= {"id", "step", "outcome", "message", "seconds"}, True)
+            suite = ET.parse(x).getroot().find("testsuite")
+            self.assertEqual((suite.get("tests"), suite.get("failures")), ("18", "6"))
+            names = [c.get("name").split()[0] for c in suite.iter("testcase")
+                     if c.find("failure") is not None]
+            self.assertEqual(names, failed)
+
+    def test_bad_input_is_one_line_status_2_and_nothing_written(self):
+        with tempfile.TemporaryDirectory() as out:
+            j = os.path.join(out, "r.json")
+            for args, says in (((os.path.join(out, "step10.py"), "--json", j), "does not exist"),
+                               ((self.ok, "--step", "99"), "not a book step"),
+                               ((self.ok, "-k", "S99"), "no clause matches -k S99"),
+                               ((self.ok, "--json", os.path.join(out, "no", "r.json")),
+                                "does not exist")):
+                with self.subTest(args=args[1:]):
+                    run = command(*args)
+                    self.assertEqual(run.returncode, 2, run.stderr)
+                    error = [line for line in run.stderr.splitlines() if "error:" in line]
+                    self.assertEqual(len(error), 1, run.stderr)
+                    self.assertIn(says, error[0])
+                    self.assertNotIn("Traceback", run.stderr)
+                    self.assertFalse(os.path.exists(j))
+
+    @thorough
+    def test_options_are_the_environment_variables(self):
+        by_option = command(self.ok, "--step", "8", "--list")
+        by_env = command(self.ok, "--list", env={"CONFORMANCE_STEP": "8"})
+        self.assertEqual(by_option.returncode, 0, by_option.stderr)
+        self.assertEqual(by_option.stdout.replace("--step 8", ""), by_env.stdout)
+        self.assertIn("at book step 8 (", by_option.stdout)
+        self.assertNotIn("S44", by_option.stdout)  # a clause of step 9
+
+    @thorough
+    def test_k_selects_and_x_stops_at_the_first_failure(self):
+        run = command(self.bug, "-k", "S1,S6", "-k", "walks the creators", "-v")
+        self.assertEqual(re.findall(r"^  (S\d+) +step", run.stdout, re.M), ["S1", "S6", "S8"])
+        run = command(self.bug, "-x", "-q")
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("stopped at the first failure (-x)", run.stdout)
+        self.assertEqual(re.findall(r"^(S\d+) \(step", run.stdout, re.M), ["S6"])
+
+    def test_version_and_help(self):
+        run = command("--version")
+        self.assertRegex(run.stdout, r"^dezero-conformance \d+\.\d+\.\d+\n$")
+        run = command("--help")
+        self.assertIn("examples:", run.stdout)
+        self.assertIn("dezero-conformance step10.py", run.stdout)
+
+
+class TestCheck(unittest.TestCase):
+
+    def test_a_script_checks_itself_without_running_its_demo_or_the_check_again(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            ok, bug = engines(tmp)
+            for path, status in ((ok, 0), (bug, 1)):
+                with open(path, "a", encoding="utf-8") as f:
+                    f.write("\nimport sys\nfrom dezero_conformance import check\n"
+                            "result = check(step=10)\nprint('checked:', result)\n"
+                            "sys.exit(0 if result.ok else 1)\n")
+                run = subprocess.run([sys.executable, path], capture_output=True, text=True,
+                                     timeout=300, env=dict(os.environ, PYTHONPATH=ROOT),
+                                     cwd=tmp, stdin=subprocess.DEVNULL)
+                with self.subTest(os.path.basename(os.path.dirname(path))):
+                    self.assertEqual(run.returncode, status, run.stdout + run.stderr)
+                    self.assertEqual(run.stdout.count("checked: <Result"), 1, run.stdout)
+                    if status:
+                        self.assertIn("S6 (step 6): Square backward", run.stdout)
+
+    def test_a_namespace_without_source_is_judged_here_and_says_so(self):
+        code = ("import numpy as np, unittest\nns = {}\n"
+                f"exec(open({STEP10!r}).read().split('class SquareTest')[0], ns)\n"
+                "from dezero_conformance import check\n"
+                "r = check(ns, step=10, clause='S6', display=False)\n"
+                "print(r.ok, [x.id for x in r.records], r.notices[0][:22])\n")
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=300, env=dict(os.environ, PYTHONPATH=ROOT),
+                             stdin=subprocess.DEVNULL)
+        self.assertEqual(run.stdout.strip(), "True ['S6'] judged in this process", run.stderr)
+
+
+def record(cid, step, outcome="pass", message="", cause=""):
+    return judge.Record(id=cid, step=step, title=f"clause {cid}", outcome=outcome,
+                        message=message, cause=cause,
+                        failed_parts=int(outcome in judge.BAD))
+
+
+class TestReport(unittest.TestCase):
+    """The report from records, without running an engine."""
+
+    def result(self, *records):
+        return judge.Result(engine="step10.py", step=10, description="engine step10.py",
+                            records=list(records), seconds=1.0)
+
+    def test_simplest_first_random_graphs_last_the_adapter_after_the_book(self):
+        keys = [("S44", 9), ("C1", 0), ("S15", 10), ("S6", 6), ("S12", 9), ("S3", 2)]
+        self.assertEqual([k[0] for k in sorted(keys, key=judge.order_key)],
+                         ["S3", "S6", "S12", "S15", "C1", "S44"])
+
+    def test_steps_are_ranges_of_passes_and_a_row_per_failing_step(self):
+        r = self.result(record("S1", 1), record("S3", 2), record("S6", 6, "fail", "S6 (step 6): "
+                        "wrong"), record("S9", 8), record("S11", 9), record("C1", 0))
+        rows = [(a, b, v, [x.id for x in rs]) for a, b, v, rs in report.steps(r)]
+        self.assertEqual(rows, [(1, 2, "pass", ["S1", "S3"]), (6, 6, "FAIL", ["S6"]),
+                                (8, 9, "pass", ["S9", "S11"]),
+                                (judge.ADAPTER_STEP, judge.ADAPTER_STEP, "pass", ["C1"])])
+
+    def test_the_first_failure_in_full_the_others_in_a_line_with_their_shared_cause(self):
+        error = ('Traceback (most recent call last):\n  File "/x/step10.py", line 41, in '
+                 'backward\n    return gy[0]\nIndexError: invalid index\n')
+        r = self.result(record("S6", 6, "error", error, cause="step10.py line 41"),
+                        record("S8", 7, "error", error, cause="step10.py line 41"),
+                        record("S9", 8, "fail", "[1000 squares]\nS9 (step 8): 1000 squares "
+                                                "must give 2**1000"),
+                        record("S44", 9, "fail", "S44 (step 9): 3 of 300 random graphs failed"))
+        text = report.summary(r)
+        # the rows of steps 6 and 7, and S6's details: S8's is not repeated
+        self.assertEqual(text.count("IndexError: invalid index"), 3)
+        also = text.split("Also failing")[1]
+        self.assertIn("S8   step 7   the same error as S6 (step10.py line 41)", also)
+        self.assertIn("S9   step 8   1000 squares must give 2**1000", also)
+        self.assertIn("S44  step 9   random graphs; S6, S8, S9 above fail too", also)
+        self.assertIn("    return gy[0]", text)  # the engine's own frame stays
+
+    def test_a_clauses_statement_is_its_first_line(self):
+        message = ("[square at 3.0]\nTraceback (most recent call last):\n  File \"/k/t.py\", "
+                   "line 9, in test\nAssertionError: Not equal to tolerance rtol=0, atol=0\n"
+                   "S6 (step 6): backward of square at 3.0 must give 6.0 (rtol=0)\n")
+        self.assertEqual(record("S6", 6, "fail", message).first_line(),
+                         "backward of square at 3.0 must give 6.0 (rtol=0)")
+        self.assertEqual(record("S6", 6, "error", "x\nValueError: bad\n").first_line(),
+                         "ValueError: bad")
+
+
+class TestProgress(unittest.TestCase):
+
+    def event(self, elapsed):
+        return {"clause": "S44", "what": "graphs", "done": 500, "total": 2000, "failed": 1,
+                "elapsed": elapsed}
+
+    def test_a_status_line_on_a_terminal_after_two_seconds_and_none_elsewhere(self):
+        class Tty(io.StringIO):
+            def isatty(self):
+                return True
+        for stream, elapsed, shown in ((Tty(), 4.0, True), (Tty(), 1.0, False),
+                                       (io.StringIO(), 4.0, False)):
+            progress = isolation.Progress(stream)
+            progress.show(self.event(elapsed))
+            progress.clear()
+            text = stream.getvalue()
+            with self.subTest(tty=stream.isatty(), elapsed=elapsed):
+                if shown:
+                    self.assertIn("S44: 500/2000 graphs, 1 failed, 125/s, 12 s left", text)
+                    self.assertTrue(text.endswith("\r\033[K"))
+                else:
+                    self.assertEqual(text, "")
+
+
+class TestPytest(unittest.TestCase):
+    """pytest over the suite: the clauses of the step and no others, the same verdicts."""
+
+    def pytest(self, *args, engine=None, cwd=ROOT):
+        env = dict(os.environ, PYTHONPATH=ROOT)
+        env.pop("CONFORMANCE_ENGINE", None)
+        env.pop("PYTEST_ADDOPTS", None)
+        extra = ["--dezero-engine", engine] if engine else []
+        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                               "-p", "dezero_conformance.pytest_plugin", *extra, *args],
+                              capture_output=True, text=True, timeout=600, env=env, cwd=cwd,
+                              stdin=subprocess.DEVNULL)
+
+    @thorough  # tox -e installed runs the plugin on a step-10 file on every CI run
+    def test_a_step_10_file_collects_its_clauses_and_gets_the_commands_verdict(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            ok, bug = engines(tmp)
+            run = self.pytest("-q", "conformance", engine=ok)
+            self.assertEqual(run.returncode, 0, run.stdout[-3000:])
+            self.assertRegex(run.stdout, r"18 passed, 28 deselected")
+            run = self.pytest("-q", "-rf", "conformance", engine=bug)
+            self.assertEqual(run.returncode, 1)
+            failed = {re.sub(r"test_(s\d+)_\w+", r"\1", line.split("::")[-1])
+                      for line in run.stdout.splitlines()
+                      if line.startswith(("FAILED", "SUBFAILED"))}
+            failed = sorted(f.replace("test_random_graphs", "s44") for f in failed)
+            self.assertEqual(failed, ["s11", "s15", "s44", "s6", "s8", "s9"])
+
+    @thorough
+    def test_the_reference_each_clause_once_k_by_id_and_xdist(self):
+        run = self.pytest("-q", "conformance", "-n", "2")
+        self.assertEqual(run.returncode, 0, run.stdout[-3000:])
+        self.assertRegex(run.stdout, r"\b46 passed\b")
+        run = self.pytest("-q", "conformance", "-k", "S44 or S12", "--co")
+        self.assertEqual(sorted(re.findall(r"::(test_\w+)", run.stdout)),
+                         ["test_random_graphs", "test_s12_variable_rejects_non_arrays"])
+
+    @thorough
+    def test_a_bad_engine_is_one_line_and_status_2_with_or_without_xdist(self):
+        for extra in ((), ("-n", "2")):
+            with self.subTest(extra=extra):
+                run = self.pytest("-q", "conformance", *extra, engine="no/such/step10.py")
+                self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
+                self.assertIn("engine file 'no/such/step10.py' does not exist".replace(
+                    "'no/such/step10.py'", repr(os.path.join(ROOT, "no/such/step10.py"))),
+                    run.stdout + run.stderr)
+                self.assertNotIn("INTERNALERROR", run.stdout + run.stderr)
