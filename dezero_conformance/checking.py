@@ -64,7 +64,9 @@ def _spec(target, tmp):
                         f"dict, not {type(target).__name__}")
     shell = _ipython(target)
     if shell is not None:
-        return _notebook_file(shell, tmp), None
+        path = _notebook_file(shell)
+        return path, (f"judged: the cells this kernel has run, in the order it ran them "
+                      f"(saved as {path}, which the reproduce commands load)")
     where = target.get("__file__")
     if where and os.path.exists(where):
         path = target.get("__path__")  # a package: its directory
@@ -80,16 +82,19 @@ def _ipython(namespace):
     return None
 
 
-def _notebook_file(shell, tmp):
-    """The cells the kernel has run, as a notebook file in tmp, named as the notebook is
-    (so its name can say its step) when the front end tells it."""
+def _notebook_file(shell):
+    """The cells the kernel has run, as a notebook file of this kernel's (kept, so that the
+    report's reproduce commands work), named as the notebook is when the front end says
+    (so that its name can say its step)."""
     from dezero_conformance.adapters.book import notebook
     cells = notebook.history_cells(shell)
     name = os.path.basename(os.environ.get("JPY_SESSION_NAME", "")
                             or shell.user_ns.get("__vsc_ipynb_file__", "") or "notebook.ipynb")
     if not name.endswith(".ipynb"):
         name = "notebook.ipynb"
-    path = os.path.join(tmp, name)
+    where = os.path.join(tempfile.gettempdir(), f"dezero_conformance_kernel_{os.getpid()}")
+    os.makedirs(where, exist_ok=True)
+    path = os.path.join(where, name)
     with open(path, "w", encoding="utf-8") as f:
         json.dump({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
                    "cells": [{"cell_type": "code", "source": c, "metadata": {},

@@ -49,8 +49,7 @@ def steps(result):
 def summary(result, verbose=False):
     """The report as text: the engine, the verdict per step, the failures (the first in
     full; all in full with verbose), and the counts."""
-    out = textwrap.wrap(f"{relative(result.engine)}: {result.description}", WIDTH,
-                        subsequent_indent="  ")
+    out = textwrap.wrap(result.description, WIDTH, subsequent_indent="  ")
     out += [cut(f"  notice: {n}") for n in result.notices]
     out.append("")
     for first, last, verdict, records in steps(result):

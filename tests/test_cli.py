@@ -291,3 +291,61 @@ class TestPytest(unittest.TestCase):
                     "'no/such/step10.py'", repr(os.path.join(ROOT, "no/such/step10.py"))),
                     run.stdout + run.stderr)
                 self.assertNotIn("INTERNALERROR", run.stdout + run.stderr)
+
+
+def has(module):
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+
+@unittest.skipUnless(has("nbconvert") and has("ipykernel"),
+                     "needs jupyter's nbconvert and ipykernel (tox -e full installs them)")
+class TestJupyter(unittest.TestCase):
+    """A notebook that defines a step-10 engine over several cells and calls check(step=10),
+    run top to bottom by `jupyter nbconvert --execute` as a learner's Run All would."""
+
+    def notebook(self, path, source):
+        definitions = source.split("class SquareTest")[0].split("\n\n\n")
+        cells = (["%load_ext autoreload\nimport numpy as np"] + definitions + [
+            "x = Variable(np.array(0.5))\ny = square(exp(square(x)))\ny.backward()\n"
+            "print(x.grad)",
+            "from dezero_conformance import check\nresult = check(step=10)",
+            "print('RESULT', result.ok, [f.id for f in result.failures])"])
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {
+                "name": "python3", "display_name": "Python 3", "language": "python"}},
+                "cells": [{"cell_type": "code", "id": f"c{i}", "source": c, "metadata": {},
+                           "outputs": [], "execution_count": None}
+                          for i, c in enumerate(cells)]}, f)
+
+    @thorough
+    def test_check_in_a_notebook_and_the_notebook_by_path_give_the_same_verdicts(self):
+        with open(STEP10, encoding="utf-8") as f:
+            source = f.read()
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, text, want in (("step10", source, "RESULT True []"),
+                                     ("bug10", source.replace(*BUG), "RESULT False ['S6', "
+                                      "'S8', 'S9', 'S11', 'S15', 'S44']")):
+                path = os.path.join(tmp, f"{name}.ipynb")
+                self.notebook(path, text)
+                run = subprocess.run(
+                    [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                     "--execute", path, "--output", f"{name}_run.ipynb"],
+                    capture_output=True, text=True, timeout=600, cwd=tmp,
+                    stdin=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=ROOT))
+                self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+                with open(os.path.join(tmp, f"{name}_run.ipynb"), encoding="utf-8") as f:
+                    outputs = [o for c in json.load(f)["cells"] for o in c["outputs"]]
+                printed = "".join("".join(o.get("text", "")) for o in outputs)
+                html = "".join("".join(o.get("data", {}).get("text/html", ""))
+                               for o in outputs)
+                with self.subTest(name):
+                    self.assertIn(want, printed)
+                    self.assertIn("<table>", html)
+                    self.assertIn("the cells this kernel has run", html)
+                    by_path = command(path, "--step", "10", "--json",
+                                      os.path.join(tmp, f"{name}.json"))
+                    with open(os.path.join(tmp, f"{name}.json"), encoding="utf-8") as f:
+                        failed = [c["id"] for c in json.load(f)["clauses"]
+                                  if c["outcome"] == "fail"]
+                    self.assertEqual(f"RESULT {not failed} {failed}", want, by_path.stdout)
