@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 from dezero_conformance import adapters
 from matrix import HERE, RESULT_VAR, ROOT, render
@@ -46,21 +47,45 @@ def last_reason(log):
     return lines[-1][:300] if lines else "tox printed nothing"
 
 
-def run_engine(engine, timeout):
-    """Run the engine's tox env; return (record, None) or (None, why it was not run)."""
+def wait(proc, timeout, every_second):
+    """proc's exit status, calling every_second(seconds so far) while it runs; None (and
+    proc killed) past timeout."""
+    started = time.monotonic()
+    while True:
+        try:
+            return proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            seconds = time.monotonic() - started
+            if seconds > timeout:
+                proc.kill()
+                proc.wait()
+                return None
+            every_second(seconds)
+
+
+def status(line):
+    """A status line on a terminal's stderr (rewritten in place); nothing elsewhere."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\033[K{line}")
+        sys.stderr.flush()
+
+
+def run_engine(engine, timeout, tick=""):
+    """Run the engine's tox env; return (record, None) or (None, why it was not run). tick
+    starts the status line shown while it runs ("[3/12, 1 unexpected] ")."""
     os.makedirs(LOG_DIR, exist_ok=True)
     log_path = os.path.join(LOG_DIR, f"{engine}.log")
     fd, result_path = tempfile.mkstemp(prefix=f"matrix-{engine}-", suffix=".json")
     os.close(fd)
     os.remove(result_path)  # present afterwards only if the env wrote it
     env = dict(os.environ, **{RESULT_VAR: result_path})
-    try:
-        with open(log_path, "w", encoding="utf-8") as log:
-            proc = subprocess.run([sys.executable, "-m", "tox", "-e", engine], cwd=ROOT,
-                                  env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=timeout)
-        code = proc.returncode
-    except subprocess.TimeoutExpired:
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "tox", "-e", engine], cwd=ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        code = wait(proc, timeout, lambda seconds: status(f"{tick}{engine}: {seconds:.0f} s "
+                                                          f"(log: {log_path})"))
+        status("")
+    if code is None:
         return None, f"tox -e {engine} did not finish in {timeout} s (log: {log_path})"
     if os.path.exists(result_path):
         with open(result_path, encoding="utf-8") as f:
@@ -124,16 +149,21 @@ def main(argv=None):
                          "`python -m pip install tox`\n")
         return 2
     results = load_results()
-    unexpected = False
-    for engine in engines:
+    unexpected, unexpected_count = False, 0
+    started = time.monotonic()
+    for done, engine in enumerate(engines):
         print(f"matrix: {engine} ...", flush=True)
-        rec, why = run_engine(engine, timeout)
+        spent = time.monotonic() - started
+        left = f", about {spent / done * (len(engines) - done) / 60:.0f} min left" if done else ""
+        rec, why = run_engine(engine, timeout, f"matrix: [{done + 1}/{len(engines)}, "
+                                               f"{unexpected_count} unexpected{left}] ")
         if rec is None:
             results["engines"][engine] = {"engine": engine, "not_run": why}
             print(f"matrix: {engine}: not run: {why}", flush=True)
             continue
         results["engines"][engine] = rec
         unexpected |= bool(rec["unexpected"])
+        unexpected_count += bool(rec["unexpected"])
         print(f"matrix: {engine} {rec['version']}: {render.verdict(rec)}", flush=True)
     save_results(results)
     disagree, all_failed, counts = render.graph_disagreements(results)

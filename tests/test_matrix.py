@@ -334,3 +334,18 @@ class TestRender(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestProgress(unittest.TestCase):
+    """A matrix run says how far it is while an engine's environment runs."""
+
+    def test_wait_reports_each_second_and_ends_a_run_past_its_timeout(self):
+        from matrix import __main__ as matrix_main
+        seen = []
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2.5)"])
+        self.assertEqual(matrix_main.wait(proc, 60, seen.append), 0)
+        self.assertGreaterEqual(len(seen), 2)
+        self.assertEqual(seen, sorted(seen))
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        self.assertIsNone(matrix_main.wait(proc, 1.5, seen.append))
+        self.assertIsNotNone(proc.poll(), "the run past its timeout was not ended")
