@@ -123,7 +123,11 @@ class TestReadme(unittest.TestCase):
         for env, argv in found:
             with self.subTest(command=" ".join(f"{k}={v}" for k, v in env.items()) + " "
                               + " ".join(argv)):
-                self.assertEqual(argv[0], "python", "commands start with `python`")
+                self.assertIn(argv[0], ("python", "dezero-conformance"),
+                              "commands start with `python` or the kit's command")
+                if argv[0] == "dezero-conformance":
+                    self._run(env, ["python", "-m", "dezero_conformance", *argv[1:]])
+                    continue
                 module = argv[2] if argv[1:2] == ["-m"] else None
                 if module in NOT_RUN:
                     self._exists(module, argv[3:])
@@ -151,10 +155,21 @@ class TestReadme(unittest.TestCase):
                                   f"step{int(placeholder[1]):02d}_book.py")
             self.assertTrue(os.path.isfile(source), f"no book-style engine for {engine}")
             env = dict(env, CONFORMANCE_ENGINE=source)
+        argv = [self._book_style(a) if re.fullmatch(r"step\d+\.py", a) else a for a in argv]
         result = subprocess.run([sys.executable, *argv[1:]], cwd=ROOT, capture_output=True,
-                                text=True, timeout=600, env=dict(os.environ, **env))
-        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-        self.assertRegex(result.stderr, r"\nOK\b")
+                                text=True, timeout=600,
+                                env=dict(os.environ, PYTHONPATH=ROOT, **env))
+        self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-3000:])
+        if argv[2] == "dezero_conformance":
+            self.assertRegex(result.stdout, r"\nPASS: \d+ clauses at step \d+ ")
+        else:
+            self.assertRegex(result.stderr, r"\nOK\b")
+
+    def _book_style(self, name):
+        """A step file named in a command: the book-style engine of that step."""
+        source = os.path.join(ROOT, "tests", "engines", f"step{int(name[4:-3]):02d}_book.py")
+        self.assertTrue(os.path.isfile(source), f"no book-style engine for {name}")
+        return source
 
 
 if __name__ == "__main__":
