@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402 (after the engine's process is started)
 
 from dezero_conformance.adapters import book  # noqa: E402
 from dezero_conformance.conformance import fuzz  # noqa: E402
+from dezero_conformance.judge import order_key  # noqa: E402
 
 __unittest = True  # unittest leaves this module's frames out of failure tracebacks
 
@@ -182,15 +183,37 @@ def load_tests(loader, tests, pattern):
     return flat
 
 
+_suites = []  # every clause module's StepSuite of this run, in the order they were loaded
+
+
 class StepSuite(unittest.TestSuite):
     """A clause module's tests, of which only the clauses of the engine's book step run (and
-    count): the others are dropped when the run starts, once the engine has said its step."""
+    count): the others are dropped when the run starts, once the engine has said its step.
+    The first module's suite to run runs every module's clauses, simplest first (by book
+    step, then number; the random graphs last), so failures are reported in that order."""
+
+    def __init__(self, tests=()):
+        super().__init__(tests)
+        self.taken = False
+        _suites.append(self)
 
     def run(self, result, debug=False):
         engine = current_engine()
-        self._tests = [t for t in self._tests if not isinstance(t, Clauses)
-                       or applicable(t, engine)]
+        if self.taken:
+            return result  # an earlier module's suite ran these
+        tests = []
+        for suite in _suites:
+            if not suite.taken:
+                suite.taken = True
+                tests += suite._tests
+        self._tests = sorted((t for t in tests if not isinstance(t, Clauses)
+                              or applicable(t, engine)), key=simplest_first)
         return super().run(result, debug)
+
+
+def simplest_first(test):
+    doc = getattr(test, "_testMethodDoc", None) or ""
+    return order_key((clause_id(doc) or "", clause_step(doc)))
 
 
 def heavy(fn):

@@ -102,6 +102,12 @@ def pytest_collection_modifyitems(session, config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    # simplest first, as the other runners do (by book step, then number; random graphs last)
+    slots = [i for i, item in enumerate(items) if item in chosen]
+    ordered = sorted((items[i] for i in slots), key=lambda item: support.simplest_first(
+        item.cls(item.name)))
+    for i, item in zip(slots, ordered):
+        items[i] = item
 
 
 def pytest_report_collectionfinish(config, start_path, items):
