@@ -9,6 +9,8 @@ Targets
     fuzz       conformance/fuzz.py against tests/test_fuzz.py: the random
                graphs' own tests must notice every change to the generator, the oracle (its
                interpreter, Dual and Bound numbers), the check, shrinking and code()
+    report     dezero_conformance/report.py against the report's tests (from records)
+    judge      dezero_conformance/judge.py against those and the command's tests
     deep_chain conformance/stage1/test_deep_chain.py (S9) against the
                meta-tests that judge it: the references pass it (in float32 too), and
                each mutant that breaks it fails it
@@ -44,6 +46,11 @@ TARGETS = {
                   "sh -c 'python -m unittest tests.test_gradcheck --failfast || exit 1'"),
     "fuzz": ("conformance/fuzz.py",
              "sh -c 'python -m unittest tests.test_fuzz --failfast || exit 1'"),
+    "report": ("dezero_conformance/report.py",
+               "sh -c 'python -m unittest tests.test_cli.TestReport --failfast || exit 1'"),
+    "judge": ("dezero_conformance/judge.py",
+              "sh -c 'DEZERO_KIT_TESTS=fast python -m unittest tests.test_cli.TestReport "
+              "tests.test_cli.TestCommand --failfast || exit 1'"),
     "deep_chain": ("conformance/stage1/test_deep_chain.py",
                    "sh -c 'python -m pytest -x -q -p no:cacheprovider tests/test_meta.py -k "
                    "\"TestReference or recursive_backward or frees_graph or frees_tape or "

@@ -220,6 +220,102 @@ class TestReport(unittest.TestCase):
                          "ValueError: bad")
 
 
+    def test_the_counts_line_and_the_verdict_of_each_outcome(self):
+        r = self.result(record("S1", 1), record("S2", 2, "skip", "lacks x"),
+                        record("S3", 2, "expected failure", "S3 (step 2): off"),
+                        record("S4", 3, "unexpected pass"), record("S5", 4, "error", "E: x"),
+                        record("S6", 6, "fail", "S6 (step 6): wrong"))
+        self.assertEqual(report.counts_line(r),
+                         "FAIL: 6 clauses at step 10 in 1.0 s: 1 passed, 1 failed, 1 errors, "
+                         "1 skipped, 1 expected failures, 1 unexpected passes")
+        r.stopped = True
+        self.assertTrue(report.counts_line(r).endswith("; stopped at the first failure (-x)"))
+        ok = self.result(record("S1", 1), record("S3", 2, "expected failure"))
+        self.assertTrue(ok.ok)
+        self.assertEqual(report.counts_line(ok), "PASS: 2 clauses at step 10 in 1.0 s: "
+                                                 "1 passed, 1 expected failures")
+        self.assertIn("steps 1-2     pass     S1 S3 (S3 expected to fail)", report.summary(ok))
+        self.assertEqual(report.details(ok), [])
+        self.assertFalse(self.result().ok)
+        self.assertIn("NOTHING RUN", report.counts_line(self.result()))
+        rows = report.steps(self.result(record("S1", 1, "skip"), record("S2", 2, "skip"),
+                                        record("S4", 3)))
+        self.assertEqual([(a, b, v) for a, b, v, _ in rows], [(1, 2, "skipped"),
+                                                              (3, 3, "pass")])
+
+    def test_verbose_shows_every_failure_in_full_and_the_rest_count_their_parts(self):
+        one = record("S6", 6, "fail", "[a]\nS6 (step 6): first part" + judge.PART_BREAK
+                     + "[b]\nS6 (step 6): second part")
+        one.failed_parts = 2
+        other = record("S9", 8, "fail", "[c]\nS9 (step 8): deep\nmore detail")
+        short = report.summary(self.result(one, other))
+        self.assertIn("first part", short)
+        self.assertNotIn("second part", short)
+        self.assertIn("... and 1 more failing sub-case of S6 (-v shows them)", short)
+        self.assertNotIn("more detail", short)
+        full = report.summary(self.result(one, other), verbose=True)
+        for text in ("first part", "second part", "S9 (step 8): clause S9", "more detail"):
+            self.assertIn(text, full)
+        self.assertNotIn("Also failing", full)
+        three = record("S6", 6, "fail", "x")
+        three.failed_parts = 3
+        self.assertIn("... and 2 more failing sub-cases of S6", report.summary(
+            self.result(three)))
+
+    def test_trim_drops_the_kits_frames_and_keeps_the_engines(self):
+        kit = os.path.join(ROOT, "conformance", "stage1", "test_backward.py")
+        text = (f'Traceback (most recent call last):\n  File "{kit}", line 67, in test\n'
+                f'    self.assertValues(gx)\n  File "/home/me/step10.py", line 41, in '
+                f'backward\n    return gy[0]\nIndexError: invalid index')
+        self.assertEqual(report.trim(text), '  File "/home/me/step10.py", line 41, in '
+                                            'backward\n    return gy[0]\nIndexError: '
+                                            'invalid index')
+        self.assertEqual(judge._engine_frame(text), "step10.py line 41")
+        self.assertEqual(judge._engine_frame(f'File "{kit}", line 3'), "")
+
+    def test_json_junit_and_html_hold_every_clause(self):
+        r = self.result(record("S1", 1), record("S6", 6, "fail", "[a]\nS6 (step 6): wrong <x>"),
+                        record("S5", 4, "error", "ValueError: bad"),
+                        record("S2", 2, "skip", "lacks it"),
+                        record("S3", 2, "expected failure", "S3 (step 2): known"))
+        r.records[4].expected = "defect: known (x.txt:1)"
+        with tempfile.TemporaryDirectory() as tmp:
+            report.to_json(r, os.path.join(tmp, "r.json"))
+            with open(os.path.join(tmp, "r.json"), encoding="utf-8") as f:
+                data = json.load(f)
+            report.to_junit(r, os.path.join(tmp, "r.xml"))
+            root = ET.parse(os.path.join(tmp, "r.xml")).getroot()
+        self.assertEqual((data["ok"], data["step"], data["counts"]["fail"]), (False, 10, 1))
+        self.assertEqual([c["id"] for c in data["clauses"]], ["S1", "S6", "S5", "S2", "S3"])
+        self.assertEqual(data["clauses"][1]["message"], "[a]\nS6 (step 6): wrong <x>")
+        suite = root.find("testsuite")
+        self.assertEqual([suite.get(k) for k in ("tests", "failures", "errors", "skipped")],
+                         ["5", "1", "1", "1"])
+        props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        self.assertEqual((props["engine"], props["step"]), ("step10.py", "10"))
+        cases = {c.get("name").split()[0]: c for c in suite.iter("testcase")}
+        self.assertEqual(cases["S6"].get("classname"), "dezero_conformance.step06")
+        self.assertEqual(cases["S6"].find("failure").get("message"), "wrong <x>")
+        self.assertEqual(cases["S5"].find("error").text, "ValueError: bad")
+        self.assertEqual(cases["S2"].find("skipped").get("message"), "lacks it")
+        self.assertIn("expected failure: defect: known", cases["S3"].find("skipped").get(
+            "message"))
+        self.assertIsNone(cases["S1"].find("failure"))
+        html = report.to_html(r)
+        self.assertIn("wrong &lt;x&gt;", html)
+        self.assertNotIn("<x>", html)
+        self.assertEqual(html.count("<details>"), 2)  # S6 and S5
+        self.assertIn("<b>FAIL</b>", html)
+
+    def test_a_result_reads_back_from_its_json(self):
+        from dezero_conformance import checking
+        r = self.result(record("S1", 1), record("S6", 6, "fail", "S6 (step 6): wrong"))
+        back = checking.from_dict(json.loads(json.dumps(r.to_dict())))
+        self.assertEqual(back.records, r.records)
+        self.assertEqual((back.ok, back.step, repr(back)), (False, 10, repr(r)))
+        self.assertIn("FAILED", repr(r))
+        self.assertIn("could not judge", repr(judge.Result("e", 1, "", problem="no file")))
+
 class TestProgress(unittest.TestCase):
 
     def event(self, elapsed):
