@@ -106,13 +106,16 @@ def details(result, verbose=False):
     hand = [r for r in failures if not r.random]
     out.append(f"Also failing ({len(rest)}; fix {first.id} first and run again, they may share "
                f"its cause; -v shows each in full):")
-    causes = {}
+    causes, lines = {}, {}
     for r in failures:
         if r.cause:
             causes.setdefault(r.cause, r.id)
+        lines.setdefault(r.first_line(), r.id)
     for r in rest:
         if r.cause and causes[r.cause] != r.id:
             why = f"the same error as {causes[r.cause]} ({r.cause})"
+        elif lines[r.first_line()] != r.id and r.first_line():
+            why = f"the same as {lines[r.first_line()]}: {r.first_line()}"
         elif r.random and hand:
             why = (f"random graphs; {', '.join(h.id for h in hand[:3])} above fail too, and "
                    f"usually explain them")

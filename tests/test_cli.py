@@ -209,6 +209,11 @@ class TestReport(unittest.TestCase):
         self.assertIn("S9   step 8   1000 squares must give 2**1000", also)
         self.assertIn("S44  step 9   random graphs; S6, S8, S9 above fail too", also)
         self.assertIn("    return gy[0]", text)  # the engine's own frame stays
+        crash = "S6 (step 6): CRASH: the engine's process was killed by SIGKILL"
+        r = self.result(record("S6", 6, "fail", crash),
+                        record("S8", 7, "fail", crash.replace("S6 (step 6)", "S8 (step 7)")))
+        self.assertIn("S8   step 7   the same as S6: CRASH: the engine's process was killed",
+                      report.summary(r))
 
     def test_a_clauses_statement_is_its_first_line(self):
         message = ("[square at 3.0]\nTraceback (most recent call last):\n  File \"/k/t.py\", "
