@@ -73,9 +73,10 @@ def summary(result, verbose=False):
 
 def counts_line(result):
     counts = result.counts()
-    parts = [f"{counts[k]} {name}" for k, name in (
-        ("pass", "passed"), (FAILED, "failed"), (ERROR, "errors"), (SKIPPED, "skipped"),
-        (XFAIL, "expected failures"), (XPASS, "unexpected passes")) if counts.get(k)]
+    parts = [f"{counts[k]} {one if counts[k] == 1 else many}" for k, one, many in (
+        ("pass", "passed", "passed"), (FAILED, "failed", "failed"), (ERROR, "error", "errors"),
+        (SKIPPED, "skipped", "skipped"), (XFAIL, "expected failure", "expected failures"),
+        (XPASS, "unexpected pass", "unexpected passes")) if counts.get(k)]
     verdict = "PASS" if result.ok else "FAIL" if result.records else "NOTHING RUN"
     stopped = "; stopped at the first failure (-x)" if result.stopped else ""
     return (f"{verdict}: {len(result.records)} clauses at step {result.step} in "
@@ -208,12 +209,3 @@ def to_html(result):
             + "<table><tr><th>step</th><th>verdict</th><th>clauses</th><th>first failure"
               "</th></tr>" + "".join(rows) + "</table>" + fails
             + f"<p><small>{esc(counts_line(result))}</small></p></div>")
-
-
-def relative(path):
-    """path as the user wrote it, if it is under the current directory."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith(os.pardir) else rel

@@ -231,18 +231,19 @@ class TestReport(unittest.TestCase):
                         record("S4", 3, "unexpected pass"), record("S5", 4, "error", "E: x"),
                         record("S6", 6, "fail", "S6 (step 6): wrong"))
         self.assertEqual(report.counts_line(r),
-                         "FAIL: 6 clauses at step 10 in 1.0 s: 1 passed, 1 failed, 1 errors, "
-                         "1 skipped, 1 expected failures, 1 unexpected passes")
+                         "FAIL: 6 clauses at step 10 in 1.0 s: 1 passed, 1 failed, 1 error, "
+                         "1 skipped, 1 expected failure, 1 unexpected pass")
         r.stopped = True
         self.assertTrue(report.counts_line(r).endswith("; stopped at the first failure (-x)"))
         ok = self.result(record("S1", 1), record("S3", 2, "expected failure"))
         self.assertTrue(ok.ok)
         self.assertEqual(report.counts_line(ok), "PASS: 2 clauses at step 10 in 1.0 s: "
-                                                 "1 passed, 1 expected failures")
+                                                 "1 passed, 1 expected failure")
         self.assertIn("steps 1-2     pass     S1 S3 (S3 expected to fail)", report.summary(ok))
         self.assertEqual(report.details(ok), [])
         self.assertFalse(self.result().ok)
-        self.assertIn("NOTHING RUN", report.counts_line(self.result()))
+        self.assertEqual(report.counts_line(self.result()),
+                         "NOTHING RUN: 0 clauses at step 10 in 1.0 s: none run")
         rows = report.steps(self.result(record("S1", 1, "skip"), record("S2", 2, "skip"),
                                         record("S4", 3)))
         self.assertEqual([(a, b, v) for a, b, v, _ in rows], [(1, 2, "skipped"),
@@ -320,6 +321,121 @@ class TestReport(unittest.TestCase):
         self.assertEqual((back.ok, back.step, repr(back)), (False, 10, repr(r)))
         self.assertIn("FAILED", repr(r))
         self.assertIn("could not judge", repr(judge.Result("e", 1, "", problem="no file")))
+
+    def golden(self):
+        r = self.result(record("S1", 1), record("S16", 1), record("S2", 2, "skip", "lacks it"),
+                        record("S4", 3, "expected failure", "S4 (step 3): known"),
+                        record("S6", 6, "fail", "[square at 3.0]\nS6 (step 6): backward of "
+                                                "square at 3.0 must give 6.0 <&>"),
+                        record("S7", 6, "unexpected pass", "listed; remove the line"),
+                        record("S9", 8, "error", "ValueError: deep"), record("S12", 9),
+                        record("S13", 9), record("C1", 0))
+        r.description = ("engine step10.py at book step 10 (the file is named step10.py; "
+                         "numpy 2.4.6, Python 3.11.7; capabilities absent: add, arithmetic)")
+        r.notices = ["step10.py: 3 top-level statements that define nothing (demo code: "
+                     "prints, plots, loops, tests) not run, lines 90-99"]
+        return r
+
+    def test_the_summary_reads_so(self):
+        self.assertEqual(report.summary(self.golden()), """\
+engine step10.py at book step 10 (the file is named step10.py; numpy 2.4.6, Python 3.11.7;
+  capabilities absent: add, arithmetic)
+  notice: step10.py: 3 top-level statements that define nothing (demo code: prints, plots, loops,...
+
+  step 1        pass     S1 S16
+  step 2        skipped  S2
+  step 3        pass     S4 (S4 expected to fail)
+  step 6        FAIL     S6 FAIL, S7 UNEXPECTED PASS: backward of square at 3.0 must give 6.0 <&>
+  step 8        FAIL     S9 ERROR: ValueError: deep
+  step 9        pass     S12 S13
+  the adapter   pass     C1
+
+S6 (step 6): clause S6
+  [square at 3.0]
+  S6 (step 6): backward of square at 3.0 must give 6.0 <&>
+
+Also failing (2; fix S6 first and run again, they may share its cause; -v shows each in full):
+  S7   step 6   listed; remove the line
+  S9   step 8   ValueError: deep
+
+FAIL: 10 clauses at step 10 in 1.0 s: 5 passed, 1 failed, 1 error, 1 skipped, 1 expected \
+failure, 1 unexpected pass
+""")
+        self.assertEqual(report.details(self.golden())[:2], report.details(
+            self.golden(), verbose=False)[:2])
+        self.assertNotIn("Also failing", "\n".join(report.details(self.golden(), True)))
+
+    def test_the_html_reads_so(self):
+        self.assertEqual(report.to_html(self.golden()), (
+            "<div><p><b>FAIL</b>: step10.py<br><small>engine step10.py at book step 10 (the "
+            "file is named step10.py; numpy 2.4.6, Python 3.11.7; capabilities absent: add, "
+            "arithmetic)</small></p><ul><small><li>step10.py: 3 top-level statements that "
+            "define nothing (demo code: prints, plots, loops, tests) not run, lines 90-99</li>"
+            "</small></ul><table><tr><th>step</th><th>verdict</th><th>clauses</th><th>first "
+            "failure</th></tr>"
+            "<tr><td>1</td><td style='color:#1a7f37;font-weight:bold'>pass</td><td>S1 S16</td>"
+            "<td></td></tr>"
+            "<tr><td>2</td><td style='color:#6e7781;font-weight:bold'>skipped</td><td>S2</td>"
+            "<td></td></tr>"
+            "<tr><td>3</td><td style='color:#1a7f37;font-weight:bold'>pass</td><td>S4</td>"
+            "<td></td></tr>"
+            "<tr><td>6</td><td style='color:#cf222e;font-weight:bold'>FAIL</td><td>S6 S7</td>"
+            "<td>backward of square at 3.0 must give 6.0 &lt;&amp;&gt;</td></tr>"
+            "<tr><td>8</td><td style='color:#cf222e;font-weight:bold'>FAIL</td><td>S9</td>"
+            "<td>ValueError: deep</td></tr>"
+            "<tr><td>9</td><td style='color:#1a7f37;font-weight:bold'>pass</td><td>S12 S13"
+            "</td><td></td></tr>"
+            "<tr><td>adapter</td><td style='color:#1a7f37;font-weight:bold'>pass</td><td>C1"
+            "</td><td></td></tr></table>"
+            "<details><summary><b>S6</b> (step 6): clause S6</summary><pre>[square at 3.0]\n"
+            "S6 (step 6): backward of square at 3.0 must give 6.0 &lt;&amp;&gt;</pre>"
+            "</details><details><summary><b>S7</b> (step 6): clause S7</summary><pre>listed; "
+            "remove the line</pre></details><details><summary><b>S9</b> (step 8): clause S9"
+            "</summary><pre>ValueError: deep</pre></details><p><small>FAIL: 10 clauses at "
+            "step 10 in 1.0 s: 5 passed, 1 failed, 1 error, 1 skipped, 1 expected failure, 1 "
+            "unexpected pass</small></p></div>"))
+        ranges = self.result(record("S1", 1), record("S3", 2))
+        self.assertIn("<tr><td>1-2</td>", report.to_html(ranges))
+        self.assertIn("<b>PASS</b>", report.to_html(ranges))
+        self.assertNotIn("<ul>", report.to_html(ranges))
+
+    def test_a_line_is_cut_at_the_width(self):
+        self.assertEqual(report.cut("x" * 100), "x" * 100)
+        self.assertEqual(report.cut("x" * 101), "x" * 97 + "...")
+        self.assertEqual(report.cut("abcdef", 5), "ab...")
+
+    def test_junit_counts_an_unexpected_pass_as_a_failure_and_cuts_skip_messages(self):
+        r = self.result(record("S7", 6, "unexpected pass", "remove the line"),
+                        record("S2", 2, "skip", "y" * 600))
+        with tempfile.TemporaryDirectory() as tmp:
+            report.to_junit(r, os.path.join(tmp, "r.xml"))
+            with open(os.path.join(tmp, "r.xml"), encoding="utf-8") as f:
+                text = f.read()
+        self.assertTrue(text.startswith("<?xml version='1.0' encoding='utf-8'?>\n<testsuites>"
+                                        "<testsuite name=\"dezero-conformance\" tests=\"2\" "
+                                        "failures=\"1\" errors=\"0\" skipped=\"1\" time=\"1.000\">"
+                                        "<properties><property name=\"engine\" value=\"step10.py"
+                                        "\" /><property name=\"step\" value=\"10\" /><property "
+                                        "name=\"seed\" value=\"0\" /><property name=\"description"
+                                        "\" value=\"engine step10.py\" /></properties>"), text)
+        self.assertIn('<testcase classname="dezero_conformance.step06" name="S7 clause S7" '
+                      'time="0.000"><failure message="remove the line">remove the line'
+                      '</failure></testcase>', text)
+        self.assertIn(f'<skipped message="{"y" * 497}..." />', text)
+
+    def test_random_graphs_name_at_most_three_hand_written_failures(self):
+        r = self.result(*[record(f"S{i}", i, "fail", f"S{i} (step {i}): wrong {i}")
+                          for i in (1, 2, 3, 4)], record("S44", 9, "fail", "S44 (step 9): x"))
+        self.assertIn("S44  step 9   random graphs; S1, S2, S3 above fail too", report.summary(r))
+        one = record("S6", 6, "fail", "S6 (step 6): once")
+        self.assertNotIn("more failing", report.summary(self.result(one)))
+
+    def test_trim_keeps_an_engine_frame_that_follows_a_kit_frame_at_once(self):
+        kit = os.path.join(ROOT, "conformance", "support.py")
+        text = (f'  File "{kit}", line 1, in grad\n  File "/me/step10.py", line 4, in f\n'
+                f'Traceback (most recent call last):\n  File "{kit}", line 2, in g\n'
+                f'Traceback (most recent call last):\nE: x')
+        self.assertEqual(report.trim(text), '  File "/me/step10.py", line 4, in f\nE: x')
 
 class TestProgress(unittest.TestCase):
 
