@@ -296,7 +296,7 @@ class TestReport(unittest.TestCase):
         self.assertEqual(data["clauses"][1]["message"], "[a]\nS6 (step 6): wrong <x>")
         suite = root.find("testsuite")
         self.assertEqual([suite.get(k) for k in ("tests", "failures", "errors", "skipped")],
-                         ["5", "1", "1", "1"])
+                         ["5", "1", "1", "2"])  # a skip and an expected failure
         props = {p.get("name"): p.get("value") for p in suite.iter("property")}
         self.assertEqual((props["engine"], props["step"]), ("step10.py", "10"))
         cases = {c.get("name").split()[0]: c for c in suite.iter("testcase")}
@@ -361,9 +361,20 @@ Also failing (2; fix S6 first and run again, they may share its cause; -v shows 
 FAIL: 10 clauses at step 10 in 1.0 s: 5 passed, 1 failed, 1 error, 1 skipped, 1 expected \
 failure, 1 unexpected pass
 """)
-        self.assertEqual(report.details(self.golden())[:2], report.details(
-            self.golden(), verbose=False)[:2])
-        self.assertNotIn("Also failing", "\n".join(report.details(self.golden(), True)))
+        self.assertEqual(report.details(self.golden()), report.details(self.golden(), False))
+        self.assertEqual(report.details(self.golden(), verbose=True), [
+            "S6 (step 6): clause S6", "  [square at 3.0]\n  S6 (step 6): backward of square at "
+            "3.0 must give 6.0 <&>", "", "S7 (step 6): clause S7", "  listed; remove the line",
+            "", "S9 (step 8): clause S9", "  ValueError: deep", ""])
+
+    def test_plurals_and_several_expected_failures(self):
+        r = self.result(*[record(f"S{i}", 1, outcome) for i, outcome in enumerate(
+            ["pass", "fail", "error", "skip", "expected failure", "unexpected pass"] * 2)])
+        self.assertTrue(report.counts_line(r).endswith(
+            "2 passed, 2 failed, 2 errors, 2 skipped, 2 expected failures, 2 unexpected passes"))
+        both = self.result(record("S1", 1, "expected failure"), record("S2", 1,
+                                                                        "expected failure"))
+        self.assertIn("S1 S2 (S1, S2 expected to fail)", report.summary(both))
 
     def test_the_html_reads_so(self):
         self.assertEqual(report.to_html(self.golden()), (
@@ -395,9 +406,13 @@ failure, 1 unexpected pass
             "step 10 in 1.0 s: 5 passed, 1 failed, 1 error, 1 skipped, 1 expected failure, 1 "
             "unexpected pass</small></p></div>"))
         ranges = self.result(record("S1", 1), record("S3", 2))
-        self.assertIn("<tr><td>1-2</td>", report.to_html(ranges))
-        self.assertIn("<b>PASS</b>", report.to_html(ranges))
-        self.assertNotIn("<ul>", report.to_html(ranges))
+        self.assertTrue(report.to_html(ranges).startswith(
+            "<div><p><b>PASS</b>: step10.py<br><small>engine step10.py</small></p><table><tr>"
+            "<th>step</th><th>verdict</th><th>clauses</th><th>first failure</th></tr><tr><td>"
+            "1-2</td>"), report.to_html(ranges))
+        ranges.notices = ["one", "two"]
+        self.assertIn("<ul><small><li>one</li><li>two</li></small></ul>",
+                      report.to_html(ranges))
 
     def test_a_line_is_cut_at_the_width(self):
         self.assertEqual(report.cut("x" * 100), "x" * 100)
@@ -422,11 +437,20 @@ failure, 1 unexpected pass
                       'time="0.000"><failure message="remove the line">remove the line'
                       '</failure></testcase>', text)
         self.assertIn(f'<skipped message="{"y" * 497}..." />', text)
+        xfail = record("S3", 2, "expected failure", "S3 (step 2): off")
+        xfail.expected = "defect: known (x.txt:1)"
+        with tempfile.TemporaryDirectory() as tmp:
+            report.to_junit(self.result(xfail), os.path.join(tmp, "r.xml"))
+            with open(os.path.join(tmp, "r.xml"), encoding="utf-8") as f:
+                text = f.read()
+        self.assertIn('failures="0" errors="0" skipped="1"', text)  # as its test case is
+        self.assertIn('<skipped message="expected failure: defect: known (x.txt:1)" />', text)
 
     def test_random_graphs_name_at_most_three_hand_written_failures(self):
         r = self.result(*[record(f"S{i}", i, "fail", f"S{i} (step {i}): wrong {i}")
                           for i in (1, 2, 3, 4)], record("S44", 9, "fail", "S44 (step 9): x"))
-        self.assertIn("S44  step 9   random graphs; S1, S2, S3 above fail too", report.summary(r))
+        self.assertIn("S44  step 9   random graphs; S1, S2, S3 above fail too, and usually "
+                      "explain them\n", report.summary(r))
         one = record("S6", 6, "fail", "S6 (step 6): once")
         self.assertNotIn("more failing", report.summary(self.result(one)))
 
