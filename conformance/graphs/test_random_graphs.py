@@ -23,13 +23,13 @@ LISTED = 12  # failing graphs named in a message
 class RandomGraphsClauses(Clauses):
 
     @heavy
-    def test_random_graphs(self):
+    def test_s44_random_graphs(self):
         ("""S44 (step 9): random graphs of the engine's operations give the kit's values and """
          """gradients.""")
         self.check_graphs(1, FIRST_GRAPHS)
 
     @heavy
-    def test_random_second_derivatives(self):
+    def test_s45_random_second_derivatives(self):
         ("""S45 (step 33): the gradients of random graphs differentiate again to the kit's """
          """Hessian-vector products.""")
         self.require("higher_order")
