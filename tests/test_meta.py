@@ -103,12 +103,13 @@ class TestReference(unittest.TestCase):
         case = type("DeepChain", (test_deep_chain.DeepChainClauses, unittest.TestCase),
                     {"engine": adapters.load("reference_stage1")})
         self.assertTrue(case("test_s9_deep_chain_backward_is_iterative").native_stack_is_flat())
-        mutant = BY_NAME["frees_graph_recursively"]
-        result = self.s9(book.adapt(mutant.module(), mutant.name))
-        failures = [text for _, text in result.failures]
-        self.assertEqual(len(failures), 1, failures)
-        self.assertRegex(failures[0], r"\d+ bytes a square")
-        self.assertIn("Backward, and freeing the graph, must be loops", failures[0])
+        # The mutant as the suite runs it, in a fresh child of its engine's process: in this
+        # one (a test runner's worker, its threads, what earlier tests left) its freeing was
+        # found flat in about one full-tier run in three, never in a child
+        status, message = run_isolated(BY_NAME["frees_graph_recursively"])["S9"]
+        self.assertEqual(status, runner.FAIL, message)
+        self.assertRegex(message, r"\d+ bytes a square")
+        self.assertIn("Backward, and freeing the graph, must be loops", message)
 
     @thorough
     def test_where_the_stack_cannot_be_measured_the_fallback_chain_judges(self):
