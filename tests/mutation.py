@@ -50,7 +50,7 @@ TARGETS = {
                "sh -c 'python -m unittest tests.test_cli.TestReport --failfast || exit 1'"),
     "judge": ("dezero_conformance/judge.py",
               "sh -c 'DEZERO_KIT_TESTS=fast python -m unittest tests.test_cli.TestReport "
-              "tests.test_cli.TestCommand --failfast || exit 1'"),
+              "tests.test_cli.TestJudge tests.test_cli.TestCommand --failfast || exit 1'"),
     "deep_chain": ("conformance/stage1/test_deep_chain.py",
                    "sh -c 'python -m pytest -x -q -p no:cacheprovider tests/test_meta.py -k "
                    "\"TestReference or recursive_backward or frees_graph or frees_tape or "

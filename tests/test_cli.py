@@ -461,6 +461,135 @@ failure, 1 unexpected pass
                 f'Traceback (most recent call last):\nE: x')
         self.assertEqual(report.trim(text), '  File "/me/step10.py", line 4, in f\nE: x')
 
+
+class TestJudge(unittest.TestCase):
+    """One record per clause from unittest's outcomes, in this process, on the reference and
+    on broken engines (tests/broken)."""
+
+    def collect(self, engine, group, expected=None, exitfirst=False):
+        from dezero_conformance import adapters
+        engine = adapters.load(engine) if isinstance(engine, str) else engine
+        case = type(group.__name__, (group, unittest.TestCase),
+                    {"engine": engine, "expected": expected or {}})
+        result, seen = judge.Result("e", 10, ""), []
+        collector = judge._Collector(result, seen.append, exitfirst)
+        unittest.TestLoader().loadTestsFromTestCase(case).run(collector)
+        self.assertEqual(seen, result.records)
+        return result, collector
+
+    def broken(self, name):
+        from dezero_conformance.adapters import book
+        from tests.broken import BY_NAME
+        return book.adapt(BY_NAME[name].module(), name)
+
+    def test_a_failing_clause_is_one_record_with_each_failing_part(self):
+        from dezero_conformance.conformance.stage1.test_backward import BackwardClauses
+        result, _ = self.collect(self.broken("exp_rounded_e"), BackwardClauses)
+        by_id = {r.id: r for r in result.records}
+        self.assertEqual(sorted(by_id), ["S11", "S6", "S8"])
+        s6 = by_id["S6"]
+        self.assertEqual((s6.outcome, s6.step, s6.title[:22]),
+                         ("fail", 6, "Square backward is 2*x"))
+        self.assertEqual(s6.failed_parts, 3)
+        self.assertEqual(s6.message.count(judge.PART_BREAK), s6.failed_parts - 1)
+        self.assertRegex(s6.message, r"^\[[^\]\n]+\]\n")  # each part: its label, its failure
+        self.assertEqual(s6.test, "dezero_conformance.conformance.stage1.test_backward."
+                                  "TestBackward.test_s6_square_and_exp_backward")
+        self.assertGreaterEqual(s6.seconds, 0.0)
+        self.assertEqual(by_id["S11"].outcome, "pass")
+        self.assertEqual((by_id["S11"].failed_parts, by_id["S11"].cause), (0, ""))
+
+    def test_an_engine_error_names_where_it_was_raised(self):
+        from dezero_conformance.conformance.stage1.test_forward import ForwardClauses
+        result, _ = self.collect(self.broken("raises_in_forward"), ForwardClauses)
+        errors = [r for r in result.records if r.outcome == "error"]
+        self.assertTrue(errors, [(r.id, r.outcome) for r in result.records])
+        self.assertRegex(errors[0].cause, r"^raises_in_forward\.py line \d+$")
+        self.assertIn("ArithmeticError", errors[0].message)
+
+    def test_expected_failures_skips_and_exitfirst(self):
+        from dezero_conformance.conformance.stage1.test_backward import BackwardClauses
+        result, _ = self.collect(self.broken("square_is_x_abs_x"), BackwardClauses,
+                                 expected={"S6": "defect: known (x.txt:1)",
+                                           "S11": "defect: listed (x.txt:2)"})
+        by_id = {r.id: r for r in result.records}
+        self.assertEqual((by_id["S6"].outcome, by_id["S6"].expected),
+                         ("expected failure", "defect: known (x.txt:1)"))
+        self.assertEqual(by_id["S11"].outcome, "unexpected pass")
+        self.assertEqual(by_id["S11"].message, "listed as expected to fail (defect: listed "
+                                               "(x.txt:2)) but passed; remove the line")
+        self.assertEqual(by_id["S8"].outcome, "fail")
+        result, collector = self.collect(self.broken("square_is_x_abs_x"), BackwardClauses,
+                                         exitfirst=True)
+        self.assertTrue(collector.shouldStop)
+        self.assertEqual([r.id for r in result.records], ["S11", "S6"])  # test order: by name
+
+    def test_a_clause_skipped_whole_and_parts_skipped_in_a_pass(self):
+        from dezero_conformance import adapters
+        from dezero_conformance.conformance.stage3.test_higher_order import HigherOrderClauses
+        result, _ = self.collect("reference_stage1", HigherOrderClauses)
+        self.assertEqual({r.outcome for r in result.records}, {"skip"})
+        self.assertRegex(result.records[0].message, r"^not judged at step 10 \(S\d+ is a "
+                                                    r"clause of step \d+\)$")
+        from dezero_conformance.conformance.stage1.test_numerical_diff import (
+            NumericalDiffClauses,
+        )
+        engine = adapters.load("reference")
+        engine = types_namespace(engine, ABSENT={**engine.ABSENT, "vector": "no vectors"})
+        result, _ = self.collect(engine, NumericalDiffClauses)
+        self.assertEqual(result.records[0].outcome, "pass")
+        self.assertIn("skipped: ", result.records[0].message)
+        self.assertIn("vector", result.records[0].message)
+
+    def test_k_patterns(self):
+        for cid, title, patterns, chosen in (
+                ("S12", "Variable takes only arrays", (), True),
+                ("S12", "Variable takes only arrays", ("s12",), True),
+                ("S12", "Variable takes only arrays", ("S1",), False),
+                ("S12", "Variable takes only arrays", ("S1", "S12"), True),
+                ("S12", "Variable takes only arrays", ("only ARRAYS",), True),
+                ("S12", "Variable takes only arrays", (" S12 ",), True),
+                ("S12", "Variable takes only arrays", ("tensors",), False)):
+            with self.subTest(cid=cid, patterns=patterns):
+                self.assertEqual(judge.selected(cid, title, patterns), chosen)
+
+    def test_messages_of_failures_and_errors(self):
+        from dezero_conformance.conformance import isolation
+        self.assertEqual(judge._text((None, isolation.Failed("\nS6 (step 6): x\n"), None)),
+                         "S6 (step 6): x")
+        self.assertEqual(judge._text((None, ValueError("bad"), None)), "ValueError: bad")
+        self.assertEqual(judge._text((None, AssertionError("\nwrong"), None)), "wrong")
+        self.assertEqual(record("S6", 6, "fail", "[a]\nFile x\nTraceback\nplain").first_line(),
+                         "plain")
+        self.assertEqual(record("S6", 6, "fail", "[only a label]").first_line(),
+                         "[only a label]")
+        self.assertEqual(record("S6", 6, "fail", "").first_line(), "")
+        r = record("S6", 6, "fail", "one" + judge.PART_BREAK + "two")
+        self.assertEqual(r.first_part(), "one")
+        self.assertTrue(r.failed and not r.random and record("S45", 33).random)
+
+    def test_a_result_counts_and_says_itself(self):
+        r = judge.Result("step10.py", 10, "d", records=[record("S1", 1), record("S2", 2),
+                                                        record("S6", 6, "fail", "x")])
+        self.assertEqual(r.counts(), {"pass": 2, "fail": 1})
+        self.assertEqual(repr(r), "<Result FAILED: step10.py at step 10 (2 pass, 1 fail)>")
+        r.records.pop()
+        self.assertEqual(repr(r), "<Result ok: step10.py at step 10 (2 pass)>")
+        d = r.to_dict()
+        self.assertEqual((d["ok"], d["engine"], d["step"], d["counts"], d["problem"],
+                          d["stopped"]), (True, "step10.py", 10, {"pass": 2}, "", False))
+        self.assertTrue(d["kit"].startswith("dezero-conformance "))
+        self.assertEqual(repr(judge.Result("x.py", 3, "", problem="no such file")),
+                         "<Result could not judge x.py: no such file>")
+        self.assertFalse(judge.Result("x.py", 3, "", records=[record("S1", 1)],
+                                      problem="p").ok)
+
+
+def types_namespace(engine, **changes):
+    import types
+    return types.SimpleNamespace(**{**{k: getattr(engine, k) for k in dir(engine)
+                                       if not k.startswith("__")}, **changes})
+
 class TestProgress(unittest.TestCase):
 
     def event(self, elapsed):
