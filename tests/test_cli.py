@@ -133,6 +133,11 @@ class TestCommand(unittest.TestCase):
         self.assertEqual(run.returncode, 1)
         self.assertIn("stopped at the first failure (-x)", run.stdout)
         self.assertEqual(re.findall(r"^(S\d+) \(step", run.stdout, re.M), ["S6"])
+        run = command(self.bug, "-x", "-q", "-k", "S6")  # the failure is the last clause
+        self.assertEqual(run.returncode, 1)
+        self.assertNotIn("stopped", run.stdout)
+        seconds = float(re.search(r"in ([\d.]+) s:", run.stdout).group(1))
+        self.assertTrue(0 < seconds < 120, run.stdout)
 
     def test_version_and_help(self):
         run = command("--version")
@@ -551,6 +556,17 @@ class TestJudge(unittest.TestCase):
                          "[a vector input] skipped: reference lacks vector: no vectors\n"
                          "[an integer input] skipped: reference lacks integers: no ints")
 
+    def test_a_failing_clause_keeps_its_failure_when_parts_were_skipped(self):
+        from dezero_conformance.conformance.stage1.test_numerical_diff import (
+            NumericalDiffClauses,
+        )
+        engine = types_namespace(self.broken("forward_difference"))
+        engine.ABSENT = {**engine.ABSENT, "vector": "no vectors"}
+        result, _ = self.collect(engine, NumericalDiffClauses)
+        self.assertEqual(result.records[0].outcome, "fail")
+        self.assertIn("must give", result.records[0].message)
+        self.assertNotIn("skipped", result.records[0].message.splitlines()[0])
+
     def test_k_patterns(self):
         for cid, title, patterns, chosen in (
                 ("S12", "Variable takes only arrays", (), True),
@@ -604,6 +620,7 @@ class TestJudge(unittest.TestCase):
             "id": "S1", "step": 1, "title": "t", "outcome": "pass", "message": "",
             "seconds": 0.0, "test": "", "expected": "", "cause": "", "failed_parts": 0}])
         self.assertEqual(r.to_dict()["seconds"], 1.235)
+        self.assertEqual(judge.Result("e", 1, "").to_dict()["seconds"], 0.0)
         r.records[0].seconds = 0.12345
         self.assertEqual(r.to_dict()["clauses"][0]["seconds"], 0.123)
 
