@@ -567,6 +567,13 @@ class TestJudge(unittest.TestCase):
         self.assertIn("must give", result.records[0].message)
         self.assertNotIn("skipped", result.records[0].message.splitlines()[0])
 
+    def test_a_title_keeps_its_own_colons(self):
+        from dezero_conformance.conformance.stage2.test_many_inputs import ManyInputsClauses
+        result, _ = self.collect("reference", ManyInputsClauses)
+        s18 = next(r for r in result.records if r.id == "S18")
+        self.assertTrue(s18.title.startswith("backward reaches every input: add(square(x), "),
+                        s18.title)
+
     def test_k_patterns(self):
         for cid, title, patterns, chosen in (
                 ("S12", "Variable takes only arrays", (), True),
