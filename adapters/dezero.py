@@ -18,6 +18,18 @@ backward(create_graph=True)). gradient(fn, gy) is the book's step 33: clear x's 
 fn(x), y.grad = Variable(gy) when gy is given, y.backward(create_graph=True), take x.grad and
 clear it from x, so that the backward of the gradient starts afresh.
 
+Stage 4 is DeZero's own, every name the one the book's steps 37-46 import: reshape,
+transpose, sum, broadcast_to, sum_to, matmul, mean_squared_error, linear and sigmoid are
+dezero.functions' (F.*); a Variable has reshape, transpose, T and sum of its own.
+set_value(v, a) is `v.data = a`, the book's own assignment. Parameter is dezero.Parameter,
+Layer dezero.layers.Layer, Linear dezero.layers.Linear (its W made on the first call, in_size
+from x.shape[1]); params(layer) is list(layer.params()), cleargrads(layer) layer.cleargrads();
+weights(linear) reads linear.W.data and linear.b.data (b None with nobias), set_weights sets
+them with `.data =`, as the book does by hand. Model is dezero.models.Model, MLP is
+dezero.models.MLP (activation None gives it no activation argument, so its default, F.sigmoid,
+applies), mlp_layers(model) is model.layers, its list of Linear layers. SGD and MomentumSGD
+are dezero.optimizers', with setup, update and add_hook of their own.
+
 Absent:
 - retains_grads: backward(retain_grad=False), the default, sets the grad of every Function
   output to None once it is used, the final output included: only leaves keep a gradient.
@@ -35,6 +47,9 @@ from importlib import metadata
 import dezero
 import dezero.core
 import dezero.functions
+import dezero.layers
+import dezero.models
+import dezero.optimizers
 
 NAME = "dezero"
 ABSENT = {
@@ -62,6 +77,21 @@ pow = dezero.core.pow  # noqa: A001 (the protocol's name; shadows the builtin he
 Config = dezero.Config
 using_config = dezero.using_config
 no_grad = dezero.no_grad
+reshape = dezero.functions.reshape
+transpose = dezero.functions.transpose
+sum = dezero.functions.sum  # noqa: A001 (the protocol's name; shadows the builtin here only)
+broadcast_to = dezero.functions.broadcast_to
+sum_to = dezero.functions.sum_to
+matmul = dezero.functions.matmul
+mean_squared_error = dezero.functions.mean_squared_error
+linear = dezero.functions.linear
+sigmoid = dezero.functions.sigmoid
+Parameter = dezero.Parameter
+Layer = dezero.layers.Layer
+Linear = dezero.layers.Linear
+Model = dezero.models.Model
+SGD = dezero.optimizers.SGD
+MomentumSGD = dezero.optimizers.MomentumSGD
 
 
 def version():
@@ -144,3 +174,35 @@ def input_of(f):
 
 def output_of(f):
     return f.outputs[0]()
+
+
+def set_value(v, a):
+    v.data = a
+
+
+def params(layer):
+    return list(layer.params())
+
+
+def cleargrads(layer):
+    layer.cleargrads()
+
+
+def weights(linear):
+    return linear.W.data, None if linear.b is None else linear.b.data
+
+
+def set_weights(linear, W, b=None):  # noqa: N803 (the book's name for the weight)
+    linear.W.data = W
+    if b is not None:
+        linear.b.data = b
+
+
+def MLP(sizes, activation=None):  # noqa: N802 (the protocol's name)
+    if activation is None:  # DeZero's own default, F.sigmoid
+        return dezero.models.MLP(sizes)
+    return dezero.models.MLP(sizes, activation)
+
+
+def mlp_layers(model):
+    return list(model.layers)
