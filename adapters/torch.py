@@ -33,6 +33,60 @@ on too: Tensor.backward has no such keyword and refuses it with its own TypeErro
 retain_grad below). grad_variable(v) is v.grad, a Tensor (with a grad_fn after
 backward(create_graph=True)).
 
+Stage 4: reshape is torch.reshape, transpose(v, axes) torch.permute(v, axes) (torch's
+transpose with an axes order; torch.transpose swaps two dims only), the book's axes None
+(reverse them all, numpy's default) given to permute as that reversed order, since permute
+takes no default. sum(v, axis, keepdims) is torch.sum(v, dim=axis, keepdim=keepdims) (dim None
+sums everything), broadcast_to torch.broadcast_to, sum_to(v, shape) Tensor.sum_to_size(shape)
+(torch's own sum of a tensor down to a shape it broadcasts to, as the book's sum_to),
+matmul torch.matmul, sigmoid torch.sigmoid. mean_squared_error is
+torch.nn.functional.mse_loss with its default reduction 'mean', which divides by the number
+of elements where the book divides by the rows (len) (a difference its clause shows).
+tensor_methods is present: a Tensor has reshape, transpose, T and sum (sum takes numpy's
+axis and keepdims as aliases of dim and keepdim); Tensor.transpose(dim0, dim1) swaps two dims
+and takes no axes order nor none (TypeError), a difference, not an absence.
+set_value(v, a) is `with torch.no_grad(): v.copy_(torch.from_numpy(a))`, torch's in-place
+write to a leaf outside the graph (what its optimizers and load_state_dict do).
+
+linear(x, W, b) is torch.addmm(b, x, W), and torch.matmul(x, W) with no b: the protocol's W is
+(in, out), as the book's, and a value the clause differentiates. torch.nn.functional.linear
+fixes the other layout, weight (out, in) (y = x W^T + b), so calling it would need W.T, a
+transpose node the adapter would add between the clause's W and the operation. addmm is
+torch's fused "b + x @ W" (what functional.linear itself runs for a 2-d input, on weight.t()),
+and it takes W as given.
+
+Layers are torch.nn's: Parameter(data) is torch.nn.Parameter(torch.from_numpy(data)) (a
+Parameter needs a Tensor), Layer is torch.nn.Module (it registers the Parameters and Modules
+assigned as attributes, not plain tensors, and calls forward), Linear(out_size, nobias) is
+torch.nn.LazyLinear(out_size, bias=not nobias): lazy as the book's, in_features from the
+first input. params(layer) is list(layer.parameters()) and cleargrads(layer)
+layer.zero_grad(set_to_none=True) (None, as the book's cleargrad). weights and set_weights
+translate the layout only: torch stores weight (out, in), so weights(linear) returns
+weight.T as an array, and set_weights writes W.T with copy_ under torch.no_grad(); a
+parameter LazyLinear has not made yet (an UninitializedParameter) reads as None. LazyLinear
+makes its weight and its bias on the first call, in torch's default dtype (float32), both
+drawn uniform from +-1/sqrt(in): the bias is not zeros and does not exist before the call.
+
+Models: Model is torch.nn.Module (torch's base class for models as for layers). torch.nn has
+no MLP class (torchvision.ops.MLP is another package, with ReLU and dropout); an MLP in torch
+is what its docs teach users to write, a torch.nn.Sequential of Linear layers and activation
+modules: MLP(sizes, activation) is nn.Sequential(LazyLinear(s0), act, LazyLinear(s1), ...,
+LazyLinear(sn)). A Sequential holds Modules only, so the activation is torch's module of
+that function: torch.sigmoid (and None: torch has no default, so the book's sigmoid) is
+nn.Sigmoid(), torch.tanh nn.Tanh(), torch.relu nn.ReLU(); an nn.Module is used as given, and
+any other function is given to Sequential, which refuses it with its own TypeError.
+mlp_layers(model) is the model's nn.Linear modules in order.
+
+Optimizers: torch.optim.SGD(params, lr) and SGD(params, lr, momentum), in a thin object
+that gives them the book's calling shape: setup(target) makes the torch optimizer over
+target.parameters() and returns the object, update() is its step(), and add_hook(f)
+registers f on it with register_step_pre_hook, called before each step with the list of
+parameters the step updates (those with a gradient: torch's step skips a None grad, as the
+book's update does). SGD's lr defaults to torch's own (0.001; the book's is 0.01);
+MomentumSGD's momentum to the book's 0.9, torch's SGD having no momentum unless given one.
+torch's momentum is b = mu b + g, p -= lr b (the book's v = mu v - lr g, p += v): the same
+parameters while lr is constant, up to rounding.
+
 Expected differences (conformance/expected/torch.txt): Tensor.data is a Tensor, not the given
 ndarray (S1, S14), torch.from_numpy(None) raises TypeError (S12), and torch.asarray gives
 Tensors, not ndarrays, and converts ndarrays and lists instead of passing them through (S13).
@@ -108,6 +162,13 @@ cos = torch.cos
 tanh = torch.tanh
 no_grad = torch.no_grad
 as_array = torch.asarray
+reshape = torch.reshape
+broadcast_to = torch.broadcast_to
+matmul = torch.matmul
+sigmoid = torch.sigmoid
+mean_squared_error = torch.nn.functional.mse_loss
+Layer = torch.nn.Module
+Model = torch.nn.Module
 
 
 def version():
@@ -184,3 +245,115 @@ def grads(fn, xs, gy=None):
     else:
         y.backward(torch.from_numpy(gy))
     return value(y), [t.grad.numpy() if t.grad is not None else None for t in leaves]
+
+
+def transpose(v, axes=None):
+    return torch.permute(v, tuple(reversed(range(v.dim()))) if axes is None else axes)
+
+
+def sum(v, axis=None, keepdims=False):  # noqa: A001 (the protocol's name)
+    return torch.sum(v, dim=axis, keepdim=keepdims)
+
+
+def sum_to(v, shape):
+    return v.sum_to_size(shape)
+
+
+def linear(x, W, b=None):  # noqa: N803 (the book's name for the weight)
+    return torch.matmul(x, W) if b is None else torch.addmm(b, x, W)
+
+
+def set_value(v, a):
+    with torch.no_grad():
+        v.copy_(torch.from_numpy(a))
+
+
+def Parameter(data):  # noqa: N802 (the protocol's name)
+    return torch.nn.Parameter(torch.from_numpy(data))
+
+
+def Linear(out_size, nobias=False):  # noqa: N802 (the protocol's name)
+    return torch.nn.LazyLinear(out_size, bias=not nobias)
+
+
+def params(layer):
+    return list(layer.parameters())
+
+
+def cleargrads(layer):
+    layer.zero_grad(set_to_none=True)
+
+
+def _array(p):
+    if p is None or isinstance(p, torch.nn.parameter.UninitializedParameter):
+        return None
+    return p.detach().numpy()
+
+
+def weights(linear):
+    W = _array(linear.weight)  # noqa: N806 (the book's name)
+    return None if W is None else W.T, _array(linear.bias)
+
+
+def set_weights(linear, W, b=None):  # noqa: N803 (the book's name for the weight)
+    with torch.no_grad():
+        linear.weight.copy_(torch.from_numpy(W).T)
+        if b is not None:
+            linear.bias.copy_(torch.from_numpy(b))
+
+
+_ACTIVATIONS = {torch.sigmoid: torch.nn.Sigmoid, torch.tanh: torch.nn.Tanh,
+                torch.relu: torch.nn.ReLU}
+
+
+def MLP(sizes, activation=None):  # noqa: N802 (the protocol's name)
+    if activation is None:
+        activation = torch.sigmoid  # torch has no default activation: the book's
+    make = _ACTIVATIONS.get(activation)
+    layers = []
+    for size in sizes:
+        if layers:
+            layers.append(make() if make is not None else activation)
+        layers.append(torch.nn.LazyLinear(size))
+    return torch.nn.Sequential(*layers)
+
+
+def mlp_layers(model):
+    return [m for m in model if isinstance(m, torch.nn.Linear)]
+
+
+class _Optimizer:
+    """torch.optim.SGD with the book's setup(target), update() and add_hook(f)."""
+
+    def __init__(self, **options):
+        self.options = options
+        self.hooks = []
+        self.optimizer = None
+
+    def setup(self, target):
+        self.optimizer = torch.optim.SGD(target.parameters(), **self.options)
+        for f in self.hooks:
+            self._register(f)
+        return self
+
+    def update(self):
+        self.optimizer.step()
+
+    def add_hook(self, f):
+        self.hooks.append(f)
+        if self.optimizer is not None:
+            self._register(f)
+
+    def _register(self, f):
+        def hook(optimizer, args, kwargs):
+            f([p for group in optimizer.param_groups for p in group["params"]
+               if p.grad is not None])
+        self.optimizer.register_step_pre_hook(hook)
+
+
+def SGD(lr=None):  # noqa: N802 (the protocol's name)
+    return _Optimizer(**({} if lr is None else {"lr": lr}))
+
+
+def MomentumSGD(lr=None, momentum=0.9):  # noqa: N802 (the protocol's name)
+    return _Optimizer(momentum=momentum, **({} if lr is None else {"lr": lr}))
