@@ -27,6 +27,38 @@ grad_outputs, enable_double_backprop=True), Chainer's function for a gradient as
 with ones for an output of any shape ("If an element is set to None, an array filled with 1
 is used"), gy otherwise as a Variable.
 
+Stage 4: reshape, transpose, sum, broadcast_to, sum_to, matmul, mean_squared_error, linear
+and sigmoid are chainer.functions' own (the book's F.* are modelled on them). Chainer's
+mean_squared_error divides by the number of elements, the book's by the rows (len). A
+Variable has reshape, transpose and T, and no sum method (tensor_methods is present: the
+clauses' x.sum fails, a difference). linear(x, W, b) is F.linear(x, W.T, b): Chainer's linear
+function takes its W as (out, in) (y = x W^T + b), the protocol's W is (in, out), and Chainer
+has no fused op that takes that layout (F.matmul and an addition are two); W.T is
+F.transpose, a node whose backward transposes the gradient exactly, so x W + b and its
+gradients are those of the book. set_value(v, a) is `v.array[...] = a`, an in-place write of
+the array outside any graph, as Chainer's own optimizers update parameters.
+
+Layers are Chainer's Links: Parameter(data) is chainer.Parameter(data) (an array is its
+initial value), Layer is chainer.Chain (the Link that holds Parameters and Links; Chainer
+registers them only when they are assigned inside `with self.init_scope():`, so a Layer
+written as the book writes one, attributes assigned in __init__, registers nothing: the
+clauses show that difference), Linear(out_size, nobias) is L.Linear(None, out_size,
+nobias=nobias): in_size None makes W on the first call, from x.shape[1], as the book's. W is
+made in Chainer's default dtype (config.dtype, float32) by LeCun-normal initialization (scale
+sqrt(1/in)), b zeros. params(layer) is list(layer.params()), cleargrads(layer)
+layer.cleargrads(); weights(linear) reads W.array (stored (out, in): returned transposed)
+and b.array, None for W before the first call or b with nobias; set_weights writes them with
+`.array[...] =`, W transposed. Model is chainer.Chain too (Chainer's models are Chains).
+chainer.Sequential holds Links and plain functions alike, so MLP(sizes, activation) is
+chainer.Sequential(L.Linear(None, s0), activation, L.Linear(None, s1), ...) (Chainer has no
+MLP class; its examples write one as a Chain); activation None is F.sigmoid, the book's (a
+Sequential has no default). mlp_layers(model) is the model's L.Linear links in order.
+
+Optimizers are chainer.optimizers.SGD and MomentumSGD themselves (the book's are modelled on
+them: setup(link) returns the optimizer, update() steps, momentum v = mu v - lr g, p += v). A
+hook added by add_hook(f) is called with the optimizer (hook(optimizer)), not with the list of
+parameters.
+
 Absent:
 - integers: functions accept floating-point arrays only (their type check expects
   x.dtype.kind == 'f'), so integer arrays are neither computed nor differentiated.
@@ -50,6 +82,7 @@ import operator
 
 import chainer as _chainer
 import chainer.functions as F
+import chainer.links as L
 
 NAME = "chainer"
 ABSENT = {
@@ -80,6 +113,19 @@ no_grad = _chainer.no_backprop_mode
 sin = F.sin
 cos = F.cos
 tanh = F.tanh
+reshape = F.reshape
+transpose = F.transpose
+sum = F.sum  # noqa: A001 (the protocol's name; shadows the builtin here only)
+broadcast_to = F.broadcast_to
+sum_to = F.sum_to
+matmul = F.matmul
+mean_squared_error = F.mean_squared_error
+sigmoid = F.sigmoid
+Parameter = _chainer.Parameter
+Layer = _chainer.Chain
+Model = _chainer.Chain
+SGD = _chainer.optimizers.SGD
+MomentumSGD = _chainer.optimizers.MomentumSGD
 
 
 def version():
@@ -145,3 +191,48 @@ def gradient(fn, gy=None):
 
 def creator_of(v):
     return v.creator
+
+
+def linear(x, W, b=None):  # noqa: N803 (the book's name for the weight)
+    return F.linear(x, F.transpose(W), b)
+
+
+def set_value(v, a):
+    v.array[...] = a
+
+
+def Linear(out_size, nobias=False):  # noqa: N802 (the protocol's name)
+    return L.Linear(None, out_size, nobias=nobias)
+
+
+def params(layer):
+    return list(layer.params())
+
+
+def cleargrads(layer):
+    layer.cleargrads()
+
+
+def weights(linear):
+    W = linear.W.array  # noqa: N806 (the book's name)
+    return None if W is None else W.T, None if linear.b is None else linear.b.array
+
+
+def set_weights(linear, W, b=None):  # noqa: N803 (the book's name for the weight)
+    linear.W.array[...] = W.T
+    if b is not None:
+        linear.b.array[...] = b
+
+
+def MLP(sizes, activation=None):  # noqa: N802 (the protocol's name)
+    activation = F.sigmoid if activation is None else activation
+    layers = []
+    for size in sizes:
+        if layers:
+            layers.append(activation)
+        layers.append(L.Linear(None, size))
+    return _chainer.Sequential(*layers)
+
+
+def mlp_layers(model):
+    return [link for link in model if isinstance(link, L.Linear)]
