@@ -74,6 +74,40 @@ Stage 3 (book steps 25-36)
                     engine holds it (a Variable from step 32), None before backward (step 32)
     tanh            tanh(v), the engine's hyperbolic tangent (step 35)
 
+Stage 4 (book steps 37-46): every value may be a tensor; a gradient has its input's shape
+    tensor_shape    reshape(v, shape) and transpose(v, axes=None), the engine's functions
+                    (step 38); axes None reverses the axes, as numpy's transpose does
+    tensor_methods  the engine's values (Variable) have the book's methods: v.reshape(6),
+                    v.reshape((6,)), v.reshape(3, 2), v.transpose(), v.transpose(1, 0, 3, 2),
+                    v.T and v.sum(axis=None, keepdims=False) (steps 38-39)
+    sum             sum(v, axis=None, keepdims=False): axis None, an int (negative too) or a
+                    tuple of ints (step 39)
+    broadcast       broadcast_to(v, shape) and sum_to(v, shape), each the other's backward;
+                    + - * / broadcast their operands as numpy does (step 40)
+    matmul          matmul(a, b) of two 2-d values (step 41)
+    mse             mean_squared_error(a, b): sum((a - b) ** 2) / len(a - b) (step 42)
+    assign          set_value(v, a): replace the data of the leaf v by the array a, in place,
+                    outside any graph (the book's `W.data -= lr * W.grad.data`) (step 42)
+    linear          linear(x, W, b=None): x W + b with W (in, out); sigmoid(v) (step 43)
+    layers          Parameter(data): a leaf that layers register; Layer: a base class whose
+                    instances register the Parameters and Layers assigned as their attributes
+                    (not other values) and are called on inputs; Linear(out_size,
+                    nobias=False): a Layer whose W (in, out) is made on its first call, in_size
+                    from that input; params(layer): a list of every registered Parameter,
+                    nested Layers' too; cleargrads(layer): every parameter's gradient reset;
+                    weights(linear): (W, b) as arrays, W (in, out), None for one not made (or
+                    nobias); set_weights(linear, W, b): set them by hand (after its first call)
+                    (step 44)
+    models          Model: a Layer (base class) for models; MLP(sizes, activation=None): Linear
+                    layers of those output sizes with the activation (None: the engine's
+                    default, the book's sigmoid) after each but the last; mlp_layers(model):
+                    its Linear layers in order (step 45)
+    optimizers      SGD(lr=0.01) and MomentumSGD(lr=0.01, momentum=0.9): optimizer objects
+                    with setup(target) (a Layer or Model; returns the optimizer), update() (one
+                    step on every parameter of the target whose gradient is not None) and
+                    add_hook(f) (f(params) called with the list of parameters before each
+                    update) (step 46)
+
 Optional: STEP, the book step the engine is judged at (an int; the clauses of steps 1..STEP
 apply). An adapter without it is judged at the last step the kit covers, capability by
 capability. MISSING, {capability: reason}: capabilities the engine's step needs but the
@@ -139,8 +173,20 @@ CAPABILITIES = {
     "higher_order": ("gradient",),
     "create_graph": ("Variable", "backward", "grad_variable", "creator_of"),
     "tanh": ("tanh",),
+    "tensor_shape": ("reshape", "transpose"),
+    "tensor_methods": ("Variable",),
+    "sum": ("sum",),
+    "broadcast": ("broadcast_to", "sum_to"),
+    "matmul": ("matmul",),
+    "mse": ("mean_squared_error",),
+    "assign": ("set_value",),
+    "linear": ("linear", "sigmoid"),
+    "layers": ("Parameter", "Layer", "Linear", "params", "cleargrads", "weights",
+               "set_weights"),
+    "models": ("Model", "MLP", "mlp_layers"),
+    "optimizers": ("SGD", "MomentumSGD"),
 }
-LAST_STEP = 36  # the last book step the kit has clauses for
+LAST_STEP = 46  # the last book step the kit has clauses for
 REQUIRED = ("NAME", "version", "ABSENT", "leaf", "value", "square", "grad")
 DEFAULT = "reference"
 FIX = ("set CONFORMANCE_ENGINE to an adapter name ({}), a dotted module name, "

@@ -35,9 +35,10 @@ Modes
               halves of the candidates, then full mode over the last LOCATE_BLOCK of them.
 
 Step and tolerance
-    The step is h = eps^(1/3) * max(1, |x|) per element, with eps that of the dtype the engine
-    returns (a float32 engine gets a float32 step; perturbed inputs are rounded to that dtype
-    and the step actually taken is used). The allowed error (the "budget") is derived, for each
+    The step is h = eps^(1/3) * max(1, |x|) per element, with eps that of the least precise of
+    the dtype the engine returns and x's (a float32 engine gets a float32 step, and so does a
+    float32 x whose forward a float64 constant promotes, after rounding its first values in
+    float32; perturbed inputs are rounded to that dtype and the step actually taken is used). The allowed error (the "budget") is derived, for each
     comparison, from an estimate of the finite-difference error:
         budget = SAFETY * (|r(2h) - r(h)| / 3 + forward rounding + backward rounding)
     where r(s) = D(s) - analytic is the residual at step s (Richardson: the truncation error of
@@ -331,7 +332,7 @@ def _check(context):
                        f"the gradient has shape {gx.shape}, the input {x.shape}")
     # order 2: the gradient differenced is computed from the forward's values, rounded to x's
     # dtype at least, even where a float64 constant or seed makes the gradient float64
-    work = _work_dtype(y, gx, x) if second else _work_dtype(y, gx)
+    work = _work_dtype(y, gx, x)  # a float32 x rounds the forward, whatever it returns
     context["dtype"] = work.name
     gy64 = np.ones(y.shape) if gy is None else gy.astype(np.float64)
     oracle = _Oracle(adapter, fn, x, gy64, work, rtol, atol, context.get("order", 1))

@@ -12,7 +12,9 @@ does not have is judged when the engine has it, and otherwise said once, never a
 # step's own set is BOOK[step]; a name first seen at step s may be missing from later steps.
 KIT_NAMES = ("Variable", "Function", "Square", "Exp", "square", "exp", "numerical_diff",
              "as_array", "Add", "add", "mul", "neg", "sub", "div", "pow", "no_grad",
-             "using_config", "Config", "sin", "cos", "tanh")
+             "using_config", "Config", "sin", "cos", "tanh", "reshape", "transpose", "sum",
+             "broadcast_to", "sum_to", "matmul", "mean_squared_error", "linear", "sigmoid",
+             "Parameter", "Layer", "Linear", "Model", "MLP", "SGD", "MomentumSGD")
 
 _CORE = {"Variable", "Function", "as_array", "Add", "add", "mul", "neg", "sub", "div", "pow",
          "no_grad", "using_config", "Config"}  # dezero/core_simple.py (step 23 on)
@@ -48,11 +50,23 @@ _STEP_FILES = {
     35: _CORE | {"sin", "cos", "tanh"},
     36: _CORE | {"sin", "cos", "tanh"},
 }
+# 37-46: the step files import the package (dezero.functions, layers, models, optimizers) and
+# define nothing of their own; what each step of the book introduces, cumulatively.
+_STAGE4 = ((38, {"reshape", "transpose"}), (39, {"sum"}), (40, {"broadcast_to", "sum_to"}),
+           (41, {"matmul"}), (42, {"mean_squared_error"}), (43, {"linear", "sigmoid"}),
+           (44, {"Parameter", "Layer", "Linear"}), (45, {"Model", "MLP"}),
+           (46, {"SGD", "MomentumSGD"}))
+_names = _CORE | {"sin", "cos", "tanh"}
+_STEP_FILES[37] = _names
+for _step, _new in _STAGE4:
+    _names = _names | _new
+    _STEP_FILES[_step] = _names
+del _names, _new
 # Steps 5 and 15 have no code: what both steps around them have (step 5 needs no
 # numerical_diff, which step 4 has and step 6 has not). Steps 23-26 and 28-33 are demo code
 # over the package: its core's names.
 BOOK = {}
-for _step in range(1, 37):
+for _step in range(1, 47):
     if _step in _STEP_FILES:
         BOOK[_step] = frozenset(_STEP_FILES[_step])
     elif _step > 22:

@@ -1,6 +1,8 @@
 """The book's package layout: from step 23 a step file imports `dezero` beside it, and the
 book's names live in several of its modules (Variable, Function and the operators in
-dezero/core.py or core_simple.py, sin, cos, tanh and exp in dezero/functions.py).
+dezero/core.py or core_simple.py, sin, cos, tanh, exp and the tensor functions in
+dezero/functions.py, Layer and Linear in layers.py, Model and MLP in models.py, SGD in
+optimizers.py).
 
 A module is judged with its names looked up where the book puts them: the module's own, then
 those of each package of the engine's own that it imported (not numpy's, not the standard
@@ -15,7 +17,7 @@ import types
 
 from dezero_conformance.adapters.book.loader import LoadError
 
-BOOK_MODULES = ("core_simple", "core", "functions")  # the book's package keeps its names there
+BOOK_MODULES = ("core_simple", "core", "functions", "layers", "models", "optimizers")
 
 
 def _installed(path):
