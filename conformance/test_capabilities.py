@@ -146,6 +146,37 @@ def probe_create_graph(E):
           "x.grad has no creator after backward(create_graph=True)")
 
 
+def probe_tensor_methods(E):
+    v = E.Variable(np.ones((2, 3)))
+    check(np.shape(E.value(v.reshape(3, 2))) == (3, 2) and np.shape(E.value(v.T)) == (3, 2)
+          and np.shape(E.value(v.transpose(1, 0))) == (3, 2),
+          "Variable.reshape(3, 2), .T or .transpose(1, 0) does not give shape (3, 2)")
+
+
+def probe_layers(E):
+    layer = E.Layer()
+    layer.p = E.Parameter(np.array([1.0]))
+    check(len(E.params(layer)) == 1, "a Layer given one Parameter has not one parameter")
+    linear = E.Linear(2)
+    linear(E.leaf(np.ones((1, 3))))
+    check(np.shape(E.weights(linear)[0]) == (3, 2), "Linear(2) of a (1, 3) input has no (3, 2) W")
+
+
+def probe_optimizers(E):
+    layer = E.Layer()
+    layer.p = E.Parameter(np.array([1.0]))
+    E.backward(E.sum(layer.p * E.leaf(np.array([2.0]))))
+    E.SGD(lr=0.5).setup(layer).update()
+    E.MomentumSGD(lr=0.5).setup(layer)
+    check(np.asarray(E.value(layer.p)).tolist() == [0.0], "SGD(lr=0.5) did not step p to 0")
+
+
+def probe_assign(E):
+    v = E.leaf(np.array([1.0]))
+    E.set_value(v, np.array([2.0]))
+    check(np.asarray(E.value(v)).tolist() == [2.0], "set_value did not replace the data")
+
+
 PROBES = {
     "exp": lambda E: E.value(E.exp(E.leaf(np.array(0.0)))),
     "backprop": lambda E: E.grad(E.square, np.array(3.0)),  # a 0-d y: any engine seeds it
@@ -176,6 +207,21 @@ PROBES = {
     "higher_order": probe_higher_order,
     "create_graph": probe_create_graph,
     "tanh": lambda E: E.value(E.tanh(E.leaf(np.array(0.5)))),
+    "tensor_shape": lambda E: (E.value(E.reshape(E.leaf(np.ones((2, 3))), (3, 2))),
+                               E.value(E.transpose(E.leaf(np.ones((2, 3)))))),
+    "tensor_methods": probe_tensor_methods,
+    "sum": lambda E: E.value(E.sum(E.leaf(np.ones((2, 3))), axis=0)),
+    "broadcast": lambda E: (E.value(E.broadcast_to(E.leaf(np.ones(3)), (2, 3))),
+                            E.value(E.sum_to(E.leaf(np.ones((2, 3))), (1, 3)))),
+    "matmul": lambda E: E.value(E.matmul(E.leaf(np.ones((2, 3))), E.leaf(np.ones((3, 1))))),
+    "mse": lambda E: E.value(E.mean_squared_error(E.leaf(np.ones((2, 1))),
+                                                  E.leaf(np.zeros((2, 1))))),
+    "assign": probe_assign,
+    "linear": lambda E: (E.value(E.linear(E.leaf(np.ones((2, 3))), E.leaf(np.ones((3, 1))))),
+                         E.value(E.sigmoid(E.leaf(np.zeros(2))))),
+    "layers": probe_layers,
+    "models": lambda E: E.mlp_layers(E.MLP((2, 1))),
+    "optimizers": probe_optimizers,
 }
 
 
