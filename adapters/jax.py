@@ -21,6 +21,16 @@ function, not a method of an object. So this adapter maps
               is a function of jax Arrays that grad and vjp transform again (jax.grad(
               jax.grad(f)), the higher-order derivatives its docs teach).
 
+Stage 4: reshape is jax.numpy.reshape, transpose jax.numpy.transpose (axes None reverses
+them, as numpy's), sum(v, axis, keepdims) jax.numpy.sum, matmul jax.numpy.matmul. JAX's
+operators broadcast as numpy's, and their vjps sum a gradient back to each operand's shape,
+but JAX has no sum_to, so the broadcast capability (broadcast_to and sum_to, each the other's
+backward) is absent, and so are the rest of stage 4, each for the reason in ABSENT: JAX itself
+has no loss functions, no linear function, no layers, models or optimizers (flax and optax are
+other libraries, built on JAX), and its arrays are immutable. set_value(v, a) is the in-place
+write `v[...] = a` that JAX refuses with its own TypeError ("JAX arrays are immutable"),
+defined so that C1 can probe the absence of assign.
+
 Importing this module turns on `jax_enable_x64`, JAX's documented switch for 64-bit types;
 without it JAX computes float64 input in float32.
 
@@ -61,6 +71,21 @@ ABSENT = {
     "create_graph": "there is no Variable and no backward(): a gradient is the value a "
                     "transform returns, differentiable again by transforming the transform "
                     "(jax.grad(jax.grad(f))), never a .grad with a graph of its own",
+    "tensor_methods": "there is no Variable (see variable) to have the book's methods; a jax "
+                      "Array has numpy's reshape, transpose, T and sum",
+    "broadcast": "JAX has jnp.broadcast_to but no sum_to: summing a gradient back to an "
+                 "operand's shape happens inside its vjps, with no function of its own",
+    "mse": "JAX has no loss functions (jax.nn holds activations; losses are optax's, another "
+           "library)",
+    "assign": "JAX arrays are immutable: x[...] = a raises TypeError, x.at[...].set(a) returns "
+              "a new array; there is no leaf whose data can be replaced in place",
+    "linear": "JAX has no linear function (x W + b is written with jnp.matmul; Dense layers are "
+              "flax's, another library)",
+    "layers": "functional: JAX has no Layer objects or Parameters (flax and equinox, other "
+              "libraries, add them); parameters are arrays passed to functions",
+    "models": "functional: JAX has no Model class and no MLP (see layers)",
+    "optimizers": "functional: JAX has no optimizer objects (optax, another library, has "
+                  "them, as pure update functions); a step is written as params - lr * grads",
 }
 
 
@@ -88,6 +113,18 @@ pow = jnp.power  # noqa: A001 (the protocol's name; shadows the builtin here onl
 sin = jnp.sin
 cos = jnp.cos
 tanh = jnp.tanh
+reshape = jnp.reshape
+transpose = jnp.transpose
+matmul = jnp.matmul
+
+
+def sum(v, axis=None, keepdims=False):  # noqa: A001 (the protocol's name)
+    return jnp.sum(v, axis=axis, keepdims=keepdims)
+
+
+def set_value(v, a):
+    """The in-place write JAX refuses (C1 probes the absence of assign with it)."""
+    v[...] = a
 
 
 def grad(fn, x, gy=None):
