@@ -17,6 +17,16 @@ elementwise_grad(fn), which seeds ones shaped like the output, as grad does; wit
 vjp of autograd.make_vjp(fn)(x) applied to gy. Either traces its own graph inside the outer
 one, so the gradient it returns is differentiated again by the next grad function.
 
+Stage 4: reshape, transpose, sum and matmul are autograd.numpy's (numpy's own functions,
+traced); sum(v, axis, keepdims) passes them by name (numpy's third parameter is dtype).
+set_value(v, a) is `v[...] = a`: a leaf is a plain numpy array, and autograd's own tutorial
+(its README's logistic regression) updates it in place, `weights -= training_gradient_fun(
+weights) * 0.01`; so assign is present. The rest of stage 4 is absent, each for the reason in
+ABSENT: no sum_to (broadcast), no loss functions (mse), no linear function, and no layers,
+models or optimizer objects (autograd.misc.optimizers.sgd(grad, x, callback, num_iters,
+step_size, mass) is a function that runs a whole descent); tensor_methods needs a Variable
+(an ArrayBox, the array autograd traces, has numpy's reshape, transpose, T and sum).
+
 Absent (a functional engine has no objects to inspect):
 - variable, type_check, retains_grads: no Variable class; gradients are returned, not stored.
 - function_classes, graph_links: operations are plain functions; the traced graph is internal.
@@ -53,6 +63,19 @@ ABSENT = {
     "create_graph": "no Variable objects and no backward(): a gradient is a grad function's "
                     "return value, differentiated again by nesting grad functions "
                     "(grad(grad(f))), never a stored .grad with a graph of its own",
+    "tensor_methods": "values are plain numpy arrays: there is no Variable (see variable) to "
+                      "have the book's methods (numpy's reshape, transpose, T and sum are "
+                      "numpy's)",
+    "broadcast": "autograd.numpy has broadcast_to but no sum_to: summing a gradient back to an "
+                 "operand's shape (unbroadcast) is internal to its vjps",
+    "mse": "autograd has no loss functions: a loss is written in autograd.numpy",
+    "linear": "autograd has no linear function: x W + b is written with autograd.numpy",
+    "layers": "functional: autograd has no Layer objects or Parameters; parameters are arrays "
+              "passed to functions",
+    "models": "functional: autograd has no Model class and no MLP (see layers)",
+    "optimizers": "autograd has no optimizer objects: autograd.misc.optimizers.sgd(grad, x, "
+                  "callback, num_iters, step_size, mass) is a function that runs a whole "
+                  "descent, with no setup, update or hooks",
 }
 
 square = anp.square
@@ -66,6 +89,17 @@ pow = anp.power  # noqa: A001 (the protocol's name; shadows the builtin here onl
 sin = anp.sin
 cos = anp.cos
 tanh = anp.tanh
+reshape = anp.reshape
+transpose = anp.transpose
+matmul = anp.matmul
+
+
+def sum(v, axis=None, keepdims=False):  # noqa: A001 (the protocol's name)
+    return anp.sum(v, axis=axis, keepdims=keepdims)
+
+
+def set_value(v, a):
+    v[...] = a
 
 
 def version():
