@@ -20,6 +20,16 @@ names MyGrad's own constructs: gradient(fn, gy) is y.backward(gy) and x.grad (an
 which the backward of a gradient fails), backward(v, **options) passes the options to
 Tensor.backward (which refuses retain_grad and create_graph), and grad_variable(v) is v.grad.
 
+Stage 4: reshape, transpose, sum and matmul are MyGrad's own functions
+(mg.reshape, mg.transpose, mg.sum, mg.matmul); transpose(v, axes) passes the axes order as
+numpy's transpose takes it, none for the reversal. A Tensor has reshape, transpose, T and sum
+of numpy's form (tensor_methods). set_value(v, a) is `v[...] = a` under mg.no_autodiff:
+MyGrad's own in-place write (its docs: "Do not modify this underlying array", .data; in-place
+operations on a Tensor are supported, and under no_autodiff are not recorded), outside any
+graph. Absent, each for the reason in ABSENT: sum_to (so broadcast), a mean squared error, a
+linear function, layers, models and optimizers (MyNN, another package, has dense layers,
+losses and optimizers on MyGrad).
+
 Why each ABSENT entry holds is its value below: each names what MyGrad lacks.
 
 Present, and different by design (conformance/expected/mygrad.txt):
@@ -59,6 +69,16 @@ ABSENT = {
     "create_graph": "Tensor.backward(grad) has no create_graph: backward(y, create_graph=True) "
                     "raises TypeError (Tensor.backward() got an unexpected keyword argument "
                     "'create_graph'), and x.grad is a numpy array, not a Tensor",
+    "broadcast": "MyGrad has broadcast_to but no sum_to: summing a gradient back to an "
+                 "operand's shape is internal to its operations' backward",
+    "mse": "MyGrad has no mean squared error (mygrad.nnet.losses: softmax cross-entropy, focal, "
+           "margin ranking, hinge and negative log-likelihood losses only)",
+    "linear": "MyGrad has no linear function (mygrad.nnet.layers: conv, pooling, batchnorm, gru; "
+              "dense layers are MyNN's, another package)",
+    "layers": "MyGrad has no Layer or Parameter classes (MyNN, another package, adds layers)",
+    "models": "MyGrad has no Model class and no MLP (see layers)",
+    "optimizers": "MyGrad has no optimizers (MyNN, another package, has them); a step is "
+                  "written as an update of each Tensor",
 }
 
 Variable = mg.Tensor
@@ -74,6 +94,18 @@ as_array = mg.asarray
 sin = mg.sin
 cos = mg.cos
 tanh = mg.tanh
+reshape = mg.reshape
+sum = mg.sum  # noqa: A001 (the protocol's name; shadows the builtin here only)
+matmul = mg.matmul
+
+
+def transpose(v, axes=None):
+    return mg.transpose(v) if axes is None else mg.transpose(v, axes)
+
+
+def set_value(v, a):
+    with mg.no_autodiff:
+        v[...] = a
 
 
 def version():
