@@ -21,6 +21,21 @@ adapter maps
                     UOp graph built from the forward's UOps, so its own backward() gives the
                     second derivative
 
+Stage 4 (tinygrad's Tensor methods, as its docs teach them):
+    reshape         Tensor.reshape
+    transpose       Tensor.permute(order), the axes reversed when none are given (tinygrad's
+                    own transpose(dim0=1, dim1=0) swaps two dims, so a Tensor has the book's
+                    methods in tinygrad's form: tensor_methods is present)
+    sum             Tensor.sum(axis=axis, keepdim=keepdims) (tinygrad's keepdim, no s)
+    matmul          Tensor.matmul
+    linear, sigmoid Tensor.linear(weight, bias) (x.dot(weight) + bias, weight (in, out) as the
+                    book's; nn.Linear keeps its weight (out, in) and passes weight.T) and
+                    Tensor.sigmoid
+    set_value       Tensor.assign(Tensor(a)), tinygrad's in-place write (its optimizers
+                    update parameters with assign)
+Absent, each for the reason in ABSENT: sum_to (so broadcast), a mean squared error, and
+layers, models and optimizers as the protocol has them.
+
 What this path shows (conformance/expected/tinygrad.txt): tinygrad turns a 0-d ndarray into a
 constant with no device, and backward() fills .grad only for tensors with a device, so a 0-d
 leaf's .grad stays None: the contract's scalar inputs get no gradient. (Tensor.gradient(x)
@@ -74,6 +89,19 @@ ABSENT = {
                      "Tensor.backward() got an unexpected keyword argument 'create_graph'), and a "
                      "Tensor has no creator to say whether its gradient has a graph: every "
                      "gradient is a lazy UOp graph, always differentiable (see higher_order)"),
+    "broadcast": "tinygrad has expand (broadcast_to) but no sum_to: summing a gradient back to "
+                 "an operand's shape is internal to its derivative rules",
+    "mse": "tinygrad has no mean squared error (its Tensor losses: binary and sparse "
+           "categorical cross-entropy, cross_entropy, nll_loss)",
+    "layers": "tinygrad has no Layer base class and no Parameter: a model is any Python "
+              "object, nn.state.get_parameters(obj) collects every Tensor reachable from its "
+              "attributes (none is registered, a parameter is any tensor), and nn.Linear(in, "
+              "out) needs in_features",
+    "models": "tinygrad has no Model class and no MLP: a model is any Python object (see "
+              "layers)",
+    "optimizers": "the protocol's optimizer is set up on a Layer, which tinygrad lacks (see "
+                  "layers): nn.optim.SGD(params, lr, momentum) takes a list of tensors at "
+                  "construction, and has no hooks",
 }
 
 def version():
@@ -112,6 +140,22 @@ pow = Tensor.pow  # noqa: A001 (the protocol's name; shadows the builtin here on
 sin = Tensor.sin
 cos = Tensor.cos
 tanh = Tensor.tanh
+reshape = Tensor.reshape
+matmul = Tensor.matmul
+linear = Tensor.linear
+sigmoid = Tensor.sigmoid
+
+
+def transpose(v, axes=None):
+    return v.permute(tuple(reversed(range(v.ndim))) if axes is None else axes)
+
+
+def sum(v, axis=None, keepdims=False):  # noqa: A001 (the protocol's name)
+    return v.sum(axis=axis, keepdim=keepdims)
+
+
+def set_value(v, a):
+    v.assign(Tensor(a))
 
 
 def grad(fn, x, gy=None):
