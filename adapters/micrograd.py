@@ -31,6 +31,14 @@ Absent:
   x.grad: a float, whose own backward fails.
 - create_graph: backward() takes no arguments, and there is no Variable (see variable).
 
+Stage 4 needs tensors, which micrograd does not have (see vector): tensor_shape,
+tensor_methods, sum, broadcast, matmul, mse, linear, layers and models are absent for that
+reason (its nn.Layer and nn.MLP map a list of Values to a list, one sample at a time, with
+weights in Python lists; it has no sigmoid), and optimizers because it has none (its README's
+training loop updates `p.data += -lr * p.grad` by hand). That update is the one stage-4
+concept it has: set_value(v, a) is `v.data = a.item()`, the 0-d array's Python number, as
+leaf makes a Value.
+
 Expected failure (conformance/expected/micrograd.txt): backward builds its topological order by
 recursion, so a deep chain raises RecursionError (S9).
 """
@@ -40,6 +48,7 @@ from importlib import metadata
 from micrograd.engine import Value
 
 NAME = "micrograd"
+NO_TENSORS = "a Value holds one Python number: micrograd has no tensors (see vector)"
 ABSENT = {
     "vector": "a Value holds one Python number; micrograd has no arrays",
     "exp": "Value has only +, *, ** and relu: no exponential",
@@ -62,6 +71,20 @@ ABSENT = {
                     "+= from .data): a gradient has no graph to differentiate again",
     "create_graph": "backward() takes no arguments and grads are Python numbers, not Values; "
                     "there is no Variable (see variable)",
+    "tensor_shape": NO_TENSORS,
+    "tensor_methods": NO_TENSORS,
+    "sum": NO_TENSORS,
+    "broadcast": NO_TENSORS,
+    "matmul": NO_TENSORS,
+    "mse": NO_TENSORS + " (and no loss functions: a loss is written with Value's operators)",
+    "linear": NO_TENSORS + " (and Value has no sigmoid: only +, *, ** and relu)",
+    "layers": "micrograd has no tensors: its nn.Layer(nin, nout) maps one sample, a list of "
+              "Values, to a list, its weights Python lists of Values, and nn.Module has no "
+              "registration (each class writes its own parameters())",
+    "models": "micrograd has no tensors: its nn.MLP(nin, nouts) maps one sample, a list of "
+              "Values, with relu between its layers (see layers)",
+    "optimizers": "micrograd has no optimizers: its README's training loop updates each "
+                  "parameter by hand (p.data += -lr * p.grad)",
 }
 
 
@@ -87,6 +110,10 @@ def leaf(a):
 
 def value(v):
     return v.data
+
+
+def set_value(v, a):
+    v.data = a.item()  # the 0-d array's Python number, as leaf makes a Value
 
 
 def grad(fn, x, gy=None):
