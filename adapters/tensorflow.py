@@ -24,6 +24,19 @@ adapter maps
               gradient), which watches the same x and so records the gradient computation:
               the outer tape differentiates the returned tensor again
 
+Stage 4:
+    reshape   tf.reshape
+    transpose tf.transpose(v, perm=axes): perm None reverses the axes, as the book's
+    sum       tf.math.reduce_sum(v, axis=axis, keepdims=keepdims), TensorFlow's sum
+    matmul    tf.linalg.matmul
+    set_value v.assign(a), tf.Variable's in-place write, which a leaf (an immutable tf.Tensor)
+              does not have: defined so that C1 can probe the absence of assign
+The rest is absent, each for the reason in ABSENT: a tf.Tensor has no reshape, transpose, T or
+sum methods, TensorFlow has no sum_to, and its mean squared error, Dense layers, models and
+optimizers are Keras's (tf.keras is Keras 3, a separate multi-backend package that TensorFlow
+installs; it computes float64 input in its float32 floatx) over tf.Variables that hold no
+gradient (see variable).
+
 Why each ABSENT entry holds is its value below: each names what TensorFlow lacks.
 
 Present, and different by design (conformance/expected/tensorflow.txt):
@@ -63,6 +76,26 @@ ABSENT = {
     "create_graph": "there is no Variable and no backward() to pass create_graph to: "
                     "tape.gradient returns the gradient, and an enclosing tape records its "
                     "computation (nested tapes, see gradient)",
+    "tensor_methods": "a tf.Tensor has no reshape, transpose, T or sum methods (tf.reshape, "
+                      "tf.transpose and tf.reduce_sum are functions), and there is no Variable "
+                      "(see variable)",
+    "broadcast": "TensorFlow has tf.broadcast_to but no sum_to: summing a gradient back to an "
+                 "operand's shape is internal to its gradient functions",
+    "mse": "TensorFlow itself has no mean squared error: tf.keras.losses is Keras 3, a "
+           "separate multi-backend package (which computes in its float32 floatx)",
+    "assign": "a leaf is a tf.Tensor, immutable (no assign, no item assignment); only a "
+              "tf.Variable, TF's mutable state, takes assign, and it holds no gradient (see "
+              "variable)",
+    "linear": "TensorFlow has no linear function in its TF 2 API (tf.compat.v1.nn.xw_plus_b is "
+              "TF 1's; Dense layers are Keras's): x W + b is written with tf.linalg.matmul",
+    "layers": "no Layer with Parameters that hold their gradients: tf.Module tracks tf.Variables, "
+              "whose gradients a GradientTape returns (nothing to clear, see variable); Dense "
+              "layers are Keras's, a separate package",
+    "models": "no Model class of TensorFlow's own and no MLP (keras.Model and keras.Sequential "
+              "are Keras's; see layers)",
+    "optimizers": "TensorFlow has no optimizers of its own (tf.keras.optimizers is Keras's), and "
+                  "they apply the gradients given to them (apply_gradients(grads_and_vars)): a "
+                  "tf.Variable holds no gradient for update() to read (see variable)",
 }
 
 
@@ -89,6 +122,21 @@ pow = tf.math.pow  # noqa: A001 (the protocol's name; shadows the builtin here o
 sin = tf.math.sin
 cos = tf.math.cos
 tanh = tf.math.tanh
+reshape = tf.reshape
+matmul = tf.linalg.matmul
+
+
+def transpose(v, axes=None):
+    return tf.transpose(v, perm=axes)
+
+
+def sum(v, axis=None, keepdims=False):  # noqa: A001 (the protocol's name)
+    return tf.math.reduce_sum(v, axis=axis, keepdims=keepdims)
+
+
+def set_value(v, a):
+    """tf.Variable's assign, which a leaf lacks (C1 probes the absence of assign with it)."""
+    v.assign(a)
 
 
 def grad(fn, x, gy=None):
