@@ -24,6 +24,22 @@ and work runs when data is read. This adapter maps
               refuses it, see implicit_seed). The result is an mlx array that an enclosing
               grad or vjp (the adapter's grad, or another gradient) differentiates again
 
+Stage 4:
+    reshape, transpose, sum, matmul
+              mlx.core.reshape, transpose (axes None reverses them), sum and matmul
+    linear    mlx.core.addmm(b, x, W) (b + x @ W: MLX's fused op, the one its nn.Linear runs
+              on weight.T; W (in, out) as given), mlx.core.matmul(x, W) with no b;
+    sigmoid   mlx.core.sigmoid
+    mean_squared_error
+              mlx.nn.losses.mse_loss(a, b), its default reduction 'mean', over the elements
+              (the book divides by the rows)
+    set_value `v[...] = mx.array(a)`: MLX arrays take in-place updates by indexing (its docs,
+              "In place updates"), outside any transform
+Absent, each for the reason in ABSENT: tensor_methods (no Variable), sum_to (so broadcast),
+and layers, models and optimizers as the protocol has them: mlx.nn.Module and
+mlx.optimizers exist, but gradients are what nn.value_and_grad returns and optimizer.update(
+model, grads) is given, never held by a parameter (see variable).
+
 Why each ABSENT entry holds is its value below: each names what MLX lacks.
 
 Present, and different by design (conformance/expected/mlx.txt):
@@ -39,6 +55,7 @@ Present, and different by design (conformance/expected/mlx.txt):
               float32-accurate too (an error of 6.6e-8 at 1/3).
 """
 import mlx.core as mx
+import mlx.nn as nn
 
 NAME = "mlx"
 ABSENT = {
@@ -65,6 +82,18 @@ ABSENT = {
     "create_graph": "there is no Variable and no backward() to pass create_graph to: a "
                     "gradient is the value a transform returns, differentiable again by "
                     "composing transforms (mx.grad(mx.grad(f)), see gradient)",
+    "tensor_methods": "there is no Variable (see variable) to have the book's methods; an mlx "
+                      "array has reshape, transpose, T and sum of its own",
+    "broadcast": "MLX has broadcast_to but no sum_to: summing a gradient back to an operand's "
+                 "shape is internal to its vjps",
+    "layers": "functional: a parameter holds no gradient (nn.value_and_grad(model, fn) returns "
+              "them, see variable), so there is nothing for cleargrads to reset; and mlx.nn."
+              "Module has no Parameter class (every mx.array attribute is a parameter), its "
+              "Linear(in, out) needs in_features",
+    "models": "no Model class of its own beyond nn.Module and no MLP (see layers)",
+    "optimizers": "mlx.optimizers.SGD(learning_rate, momentum) is given the gradients, "
+                  "optimizer.update(model, grads): a parameter holds none for update() to read "
+                  "(see variable), and there is no setup or hook",
 }
 
 
@@ -91,6 +120,20 @@ pow = mx.power  # noqa: A001 (the protocol's name; shadows the builtin here only
 sin = mx.sin
 cos = mx.cos
 tanh = mx.tanh
+reshape = mx.reshape
+transpose = mx.transpose
+sum = mx.sum  # noqa: A001 (the protocol's name; shadows the builtin here only)
+matmul = mx.matmul
+sigmoid = mx.sigmoid
+mean_squared_error = nn.losses.mse_loss
+
+
+def linear(x, W, b=None):  # noqa: N803 (the book's name for the weight)
+    return mx.matmul(x, W) if b is None else mx.addmm(b, x, W)
+
+
+def set_value(v, a):
+    v[...] = mx.array(a)
 
 
 def grad(fn, x, gy=None):
