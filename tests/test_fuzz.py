@@ -1,4 +1,4 @@
-"""The random graphs proven (fuzz.py, clauses S44 and S45): no false alarm on a correct engine,
+"""The random graphs proven (conformance/fuzz/, S44 and S45): no false alarm on a correct engine,
 the same graphs for the same operations, the domain the issue asks for, an oracle that is
 right (Dual), a rounding bound that holds (Bound), the kit's broken engines found unprompted
 and shrunk to a few nodes, Python that reproduces them, CONFORMANCE_FUZZ and the log."""

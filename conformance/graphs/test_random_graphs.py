@@ -1,7 +1,7 @@
-"""Random graphs over the engine's own operations (fuzz.py): shared nodes at different depths,
-constants and ndarrays on either side, 0-d to (2, 3), float64 and float32; the values and
-gradients must be the kit's, within each graph's own rounding bound; a failure is shrunk to
-a smallest failing graph and printed as Python."""
+"""Random graphs over the engine's own operations (conformance/fuzz/): shared nodes at
+different depths, constants and ndarrays on either side, 0-d to (2, 3), float64 and float32;
+the values and gradients must be the kit's, within each graph's own rounding bound; a failure
+is shrunk to a smallest failing graph and printed as Python."""
 import os
 import unittest
 
