@@ -1,8 +1,8 @@
-"""The kit's reference engine for stage 3 (reference/stage3.py), bound by the book-API adapter:
-judged at step 36 (or CONFORMANCE_STEP), every book name required (no stand-ins)."""
+"""The kit's reference engine for stage 4 (reference/stage4.py), bound by the book-API adapter:
+judged at step 46 (or CONFORMANCE_STEP), every book name required (no stand-ins)."""
 from dezero_conformance.adapters import book
-from dezero_conformance.reference import stage3
+from dezero_conformance.reference import stage4
 
-globals().update(book.bind(stage3, "reference", standins=False, step=None,
-                           why="the kit's engine for steps 1-36", default_step=36))
+globals().update(book.bind(stage4, "reference", standins=False, step=None,
+                           why="the kit's engine for steps 1-46", default_step=46))
 NAME = "reference"
