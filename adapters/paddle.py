@@ -44,6 +44,44 @@ a constant). This adapter maps
               retain_graph=False) takes neither and refuses both with its own TypeError, see
               retain_grad and create_graph), and v.grad: the names C1 probes the absences with
 
+Stage 4 (Paddle's own names):
+    reshape   paddle.reshape
+    transpose paddle.transpose(v, perm): perm is required, so the book's axes None is given as
+              the reversed order
+    sum       paddle.sum(v, axis=axis, keepdim=keepdims)
+    matmul    paddle.matmul
+    mean_squared_error
+              paddle.nn.functional.mse_loss, its default reduction 'mean', over the elements
+              (the book divides by the rows)
+    linear, sigmoid
+              paddle.nn.functional.linear(x, weight, bias) (weight (in, out), as the book's)
+              and paddle.nn.functional.sigmoid
+    set_value Tensor.set_value(a), Paddle's own in-place replacement of a tensor's value
+    tensor_methods
+              present: a Tensor has reshape, transpose(perm), T and sum(axis, keepdim)
+    SGD, MomentumSGD
+              paddle.optimizer.SGD(learning_rate, parameters) and paddle.optimizer.Momentum(
+              learning_rate, momentum, parameters), in a thin object giving them the book's
+              calling shape: setup(target) makes the optimizer over target.parameters() (a
+              paddle.nn.Layer: Layer and Model below), update() is its step(); lr and
+              momentum default to Paddle's own (0.001, 0.9).
+              Paddle's optimizers have no hooks: add_hook raises NotImplementedError saying so.
+              Momentum is v = mu v + g, p -= lr v
+    Absent: broadcast (Paddle has broadcast_to but no sum_to), and layers and models: Paddle
+    has no lazy Linear (paddle.nn.Linear(in_features, out_features) refuses to be made
+    without its input size, TypeError), where the book's makes W on its first call, in_size
+    from the input, and its MLP is made of those. For C1 to probe them, the adapter names
+    Paddle's own constructs: Parameter is paddle.create_parameter(shape, dtype,
+    default_initializer=Assign(data)), Paddle's documented way to make a parameter of given
+    values; Layer and Model are paddle.nn.Layer (it registers Parameters and Layers assigned
+    as attributes, not plain tensors); Linear(out_size, nobias) is paddle.nn.Linear(
+    out_features=out_size, bias_attr=False with nobias), which Paddle refuses; params and
+    cleargrads are layer.parameters() and layer.clear_gradients(False) (None, as the book's);
+    weights and set_weights read weight (stored (in, out)) and bias as arrays and set them
+    with set_value; MLP is paddle.nn.Sequential(Linear, activation's Layer (nn.Sigmoid for
+    F.sigmoid and None, nn.Tanh, nn.ReLU), Linear, ...), the way Paddle's docs build one;
+    mlp_layers its nn.Linear layers in order.
+
 Expected failures (conformance/expected/paddle.txt): Tensor.data is a Tensor (S1, S14), a given
 output gradient takes the output's dtype (S11: 2.5 for an int64 y is truncated to 2),
 to_tensor accepts Python scalars, lists and numpy scalars (S12), asarray builds Tensors from
@@ -55,6 +93,7 @@ sin_triple_grad "doesn't have any grad op").
 Why each ABSENT entry holds is its value below.
 """
 import paddle
+import paddle.nn.functional as F
 
 NAME = "paddle"
 ABSENT = {
@@ -77,6 +116,14 @@ ABSENT = {
                     "'create_graph'): .grad never holds a gradient with a graph; higher "
                     "derivatives come from paddle.grad(..., create_graph=True), which returns "
                     "them (see gradient)",
+    "broadcast": "Paddle has broadcast_to (and expand) but no sum_to: summing a gradient back "
+                 "to an operand's shape is internal to its grad ops",
+    "layers": "Paddle has no lazy Linear: paddle.nn.Linear(in_features, out_features) needs its "
+              "input size when made (TypeError without it), where the book's makes W on its "
+              "first call from the input",
+    "models": "an MLP is made of Linear layers of output sizes only, which Paddle cannot make "
+              "(see layers); paddle.nn.Sequential of Linear(in, out) layers needs every input "
+              "size",
 }
 
 
@@ -105,6 +152,13 @@ as_array = paddle.asarray
 sin = paddle.sin
 cos = paddle.cos
 tanh = paddle.tanh
+reshape = paddle.reshape
+matmul = paddle.matmul
+mean_squared_error = F.mse_loss
+linear = F.linear
+sigmoid = F.sigmoid
+Layer = paddle.nn.Layer
+Model = paddle.nn.Layer
 
 
 def Variable(data, name=None):  # noqa: N802 (the protocol's name)
@@ -156,3 +210,91 @@ def gradient(fn, gy=None):
         return paddle.grad(y, x, None if gy is None else paddle.to_tensor(gy),
                            create_graph=True)[0]
     return dfn
+
+
+def transpose(v, axes=None):
+    return paddle.transpose(v, tuple(reversed(range(v.ndim))) if axes is None else axes)
+
+
+def sum(v, axis=None, keepdims=False):  # noqa: A001 (the protocol's name)
+    return paddle.sum(v, axis=axis, keepdim=keepdims)
+
+
+def set_value(v, a):
+    v.set_value(a)
+
+
+def Parameter(data):  # noqa: N802 (the protocol's name)
+    return paddle.create_parameter(shape=data.shape, dtype=str(data.dtype),
+                                   default_initializer=paddle.nn.initializer.Assign(data))
+
+
+def Linear(out_size, nobias=False):  # noqa: N802 (the protocol's name)
+    return paddle.nn.Linear(out_features=out_size, bias_attr=False if nobias else None)
+
+
+def params(layer):
+    return list(layer.parameters())
+
+
+def cleargrads(layer):
+    layer.clear_gradients(False)  # set_to_zero=False: None, as the book's
+
+
+def weights(linear):
+    return (linear.weight.numpy(), None if linear.bias is None else linear.bias.numpy())
+
+
+def set_weights(linear, W, b=None):  # noqa: N803 (the book's name for the weight)
+    linear.weight.set_value(W)
+    if b is not None:
+        linear.bias.set_value(b)
+
+
+_ACTIVATIONS = {F.sigmoid: paddle.nn.Sigmoid, F.tanh: paddle.nn.Tanh, F.relu: paddle.nn.ReLU}
+
+
+def MLP(sizes, activation=None):  # noqa: N802 (the protocol's name)
+    if activation is None:
+        activation = F.sigmoid  # Paddle has no default activation: the book's
+    make = _ACTIVATIONS.get(activation)
+    layers = []
+    for size in sizes:
+        if layers:
+            layers.append(make() if make is not None else activation)
+        layers.append(Linear(size))
+    return paddle.nn.Sequential(*layers)
+
+
+def mlp_layers(model):
+    return [m for m in model if isinstance(m, paddle.nn.Linear)]
+
+
+class _Optimizer:
+    """A paddle.optimizer with the book's setup(target) and update()."""
+
+    def __init__(self, make, **options):
+        self.make = make
+        self.options = options
+        self.optimizer = None
+
+    def setup(self, target):
+        self.optimizer = self.make(parameters=target.parameters(), **self.options)
+        return self
+
+    def update(self):
+        self.optimizer.step()
+
+    def add_hook(self, f):
+        raise NotImplementedError("Paddle's optimizers have no hooks")
+
+
+def SGD(lr=None):  # noqa: N802 (the protocol's name)
+    return _Optimizer(paddle.optimizer.SGD, **({} if lr is None else {"learning_rate": lr}))
+
+
+def MomentumSGD(lr=None, momentum=None):  # noqa: N802 (the protocol's name)
+    options = {} if lr is None else {"learning_rate": lr}
+    if momentum is not None:
+        options["momentum"] = momentum
+    return _Optimizer(paddle.optimizer.Momentum, **options)
