@@ -542,9 +542,6 @@ class Layer:
     def __call__(self, *inputs):
         return self.forward(*inputs)
 
-    def forward(self, *inputs):
-        raise NotImplementedError(f"{type(self).__name__}.forward: subclass Layer and define it")
-
     def params(self):
         for name in self._params:
             obj = getattr(self, name)
@@ -559,13 +556,11 @@ class Layer:
 
 
 class Linear(Layer):
-    def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None):
+    def __init__(self, out_size, nobias=False, dtype=np.float32):
         super().__init__()
         self.out_size = out_size
         self.dtype = dtype
-        self.W = Parameter(None, name="W")
-        if in_size is not None:
-            self._init_W(in_size)
+        self.W = Parameter(None, name="W")  # in_size is known at the first call
         self.b = None if nobias else Parameter(np.zeros(out_size, dtype=dtype), name="b")
 
     def _init_W(self, in_size):

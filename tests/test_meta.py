@@ -22,7 +22,8 @@ from tests.broken import BY_NAME, MUTANTS, UNRULY
 
 CLAUSES1 = {f"S{i}" for i in range(1, 17)} | {"C1", "S44"}  # stage 1: steps 1-10 (S44: step 9)
 CLAUSES2 = CLAUSES1 | {f"S{i}" for i in range(17, 32)}  # and stage 2: steps 11-24
-CLAUSES = CLAUSES2 | {f"S{i}" for i in range(32, 44)} | {"S45"}  # and stage 3: steps 25-36
+CLAUSES3 = CLAUSES2 | {f"S{i}" for i in range(32, 44)} | {"S45"}  # and stage 3: steps 25-36
+CLAUSES = CLAUSES3 | {f"S{i}" for i in range(46, 63)}  # and stage 4: steps 37-46
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STYLES = sorted(glob.glob(os.path.join(ROOT, "tests", "engines", "*.py")))
 # The book step each style is judged at: the stage-1 engines at step 10 (CONFORMANCE_STEP),
@@ -54,8 +55,10 @@ def clause_steps():
 class TestReference(unittest.TestCase):
 
     def test_reference_passes_every_clause(self):
-        """reference (stage 3) at step 36, reference_stage2 at 24, reference_stage1 at 10."""
-        for name, step, clauses in (("reference", 36, CLAUSES),
+        """reference (stage 4) at step 46, reference_stage3 at 36, reference_stage2 at 24,
+        reference_stage1 at 10."""
+        for name, step, clauses in (("reference", 46, CLAUSES),
+                                    ("reference_stage3", 36, CLAUSES3),
                                     ("reference_stage2", 24, CLAUSES2),
                                     ("reference_stage1", 10, CLAUSES1)):
             with self.subTest(name), mock.patch.dict(os.environ):
@@ -196,7 +199,7 @@ class TestMutants(unittest.TestCase):
     def test_every_clause_is_proven_by_a_mutant(self):
         covered = set().union(*(m.breaks for m in MUTANTS))
         self.assertEqual(by_id(CLAUSES - covered), [], "clauses no mutant shows failing")
-        for stage in ("stage1", "stage2", "stage3"):
+        for stage in ("stage1", "stage2", "stage3", "stage4"):
             with self.subTest(stage):
                 self.assertTrue([m for m in MUTANTS if m.base == stage], f"no {stage} mutant")
 

@@ -103,9 +103,9 @@ class TensorOpsClauses(TensorClauses):
 
     def test_s48_transpose(self):
         ("""S48 (step 38): transpose(x, axes=None) and x.transpose(), x.transpose(1, 0, 3, 2), """
-         """x.T: X.T is [[1, 4], [2, 5], [3, 6]]; the gradient comes back transposed by the """
-         """inverse permutation, in the input's shape: (1, 2, 0) and (-1, 0, 1) on a (2, 3, 4) """
-         """x.""")
+         """x.transpose((1, 0, 3, 2)), x.T: X.T is [[1, 4], [2, 5], [3, 6]]; the gradient comes """
+         """back transposed by the inverse permutation, in the input's shape: (1, 2, 0) and """
+         """(-1, 0, 1) on a (2, 3, 4) x.""")
         self.require("tensor_shape")
         with self.subTest("transpose(X)"):
             gy = np.array([[1.0, 2], [3, 4], [5, 6]])
@@ -142,6 +142,8 @@ class TensorOpsClauses(TensorClauses):
             for expr, want, g in (("a.transpose()", x.transpose(), gy.transpose()),
                                   ("a.T", x.T, gy.transpose()),
                                   ("a.transpose(1, 0, 3, 2)", x.transpose(1, 0, 3, 2),
+                                   W.transpose(1, 0, 3, 2)),
+                                  ("a.transpose((1, 0, 3, 2))", x.transpose(1, 0, 3, 2),
                                    W.transpose(1, 0, 3, 2))):
                 with self.subTest(expr):
                     seed_ = gy if "1, 0" not in expr else W

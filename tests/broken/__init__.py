@@ -3,7 +3,8 @@
 Each mutant is a literal patch of a reference engine's source (in
 reference/): stage1.py (steps 1-10, `base="stage1"`, the default) or
 stage2.py (steps 11-24, `base="stage2"`, judged at the step its names give, 24) or stage3.py
-(steps 25-36, `base="stage3"`, judged at 36). Every `old`
+(steps 25-36, `base="stage3"`, judged at 36) or stage4.py (steps 37-46, `base="stage4"`, judged
+at 46). Every `old`
 must occur exactly once, so a reference rewrite cannot turn a mutant into a silent copy; each
 mutant names the clauses that must catch it: exactly those, no more, fail. `python -m
 tests.broken NAME` prints a mutant's source, to save as a .py file and check by path.
@@ -11,10 +12,11 @@ tests.broken NAME` prints a mutant's source, to save as a .py file and check by 
 import os
 import types
 
-from dezero_conformance.reference import stage1, stage2, stage3
+from dezero_conformance.reference import stage1, stage2, stage3, stage4
 
 SOURCE_PATH = stage1.__file__
-SOURCES = {"stage1": stage1.__file__, "stage2": stage2.__file__, "stage3": stage3.__file__}
+SOURCES = {"stage1": stage1.__file__, "stage2": stage2.__file__, "stage3": stage3.__file__,
+           "stage4": stage4.__file__}
 
 
 class Mutant:
@@ -23,7 +25,7 @@ class Mutant:
         self.name, self.breaks, self.why, self.patches = name, frozenset(breaks), why, patches
         if base not in SOURCES:
             raise ValueError(f"mutant {name}: base {base!r} is not one of {sorted(SOURCES)}")
-        self.base = base  # the reference it patches: "stage1", "stage2" or "stage3"
+        self.base = base  # the reference it patches: "stage1", "stage2", "stage3" or "stage4"
         # "TIMEOUT", "CRASH" or "EXIT": what each broken clause must report (or a dict of
         # clause: marker, for the clauses that report it); only safe to run isolated.
         if isinstance(misbehaves, str):
@@ -492,6 +494,143 @@ MUTANTS += [
            "cleargrad() leaves the grad as it was",
            ("    def cleargrad(self):\n        self.grad = None\n",
             "    def cleargrad(self):\n        pass\n"), base="stage3"),
+]
+MUTANTS += [
+    Mutant('add_backward_no_sum_to', {'S51', 'S54', 'S55', 'S56', 'S58'},
+           'Add backward returns gy to both inputs, not summed back to their shapes',
+           ('        return sum_to(gy, x0.shape), sum_to(gy, x1.shape)\n',
+            '        return gy, gy\n'),
+           base="stage4"),
+    Mutant('mul_backward_no_sum_to', {'S51'},
+           "Mul backward does not sum the gradients back to the inputs' shapes",
+           ('        return sum_to(gy * x1, x0.shape), sum_to(gy * x0, x1.shape)\n',
+            '        return gy * x1, gy * x0\n'),
+           base="stage4"),
+    Mutant('div_backward_x1_not_summed', {'S51'},
+           "Div backward sums x0's gradient back, not x1's",
+           ('        return sum_to(gy / x1, x0.shape), sum_to(gy * (-x0 / x1 ** 2), x1.shape)\n',
+            '        return sum_to(gy / x1, x0.shape), gy * (-x0 / x1 ** 2)\n'),
+           base="stage4"),
+    Mutant('sum_backward_ignores_axis', {'S49'},
+           'Sum backward broadcasts gy as it is, without restoring the summed axes',
+           ('        return broadcast_to(reshape(gy, shape), x.shape)\n',
+            '        return broadcast_to(gy, x.shape)\n'),
+           base="stage4"),
+    Mutant('sum_backward_negative_axis', {'S49'},
+           'Sum backward takes a negative axis as it is',
+           ('np.atleast_1d(self.axis) % x.ndim',
+            'np.atleast_1d(self.axis)'),
+           base="stage4"),
+    Mutant('transpose_backward_same_axes', {'S48'},
+           'Transpose backward transposes by the same axes, not the inverse permutation',
+           ('        return transpose(gy, inv)  # None, all axes reversed, is its own inverse\n',
+            '        return transpose(gy, axes)\n'),
+           base="stage4"),
+    Mutant('broadcast_to_backward_identity', {'S50'},
+           'BroadcastTo backward returns gy unchanged',
+           ('        x, = self.inputs\n        return sum_to(gy, x.shape)\n\n\nclass SumTo',
+            '        return gy\n\n\nclass SumTo'),
+           base="stage4"),
+    Mutant('sum_to_keeps_leading_axes',
+           {'S29', 'S30', 'S33', 'S37', 'S39', 'S40', 'S42', 'S43', 'S44', 'S45', 'S46', 'S50',
+            'S51', 'S54', 'S55', 'S56', 'S58'},
+           'SumTo sums only the size-1 axes, leaving the leading ones',
+           ('        axes = tuple(range(lead)) + tuple(lead + i for i, n in '
+            'enumerate(self.shape) if n == 1)\n',
+            '        axes = tuple(lead + i for i, n in enumerate(self.shape) if n == 1)\n'),
+           base="stage4"),
+    Mutant('matmul_backward_missing_transpose', {'S52', 'S55', 'S56', 'S58'},
+           'MatMul backward gives x the grad gy W, not gy W^T',
+           ('        return matmul(gy, W.T), matmul(x.T, gy)\n',
+            '        return matmul(gy, W), matmul(x.T, gy)\n'),
+           base="stage4"),
+    Mutant('reshape_backward_keeps_shape', {'S47'},
+           "Reshape backward returns gy in the output's shape",
+           ('        return reshape(gy, x.shape)\n',
+            '        return gy\n'),
+           base="stage4"),
+    Mutant('mse_divides_by_size', {'S53'},
+           'mean_squared_error divides by the number of elements, not of rows',
+           ('        return (diff ** 2).sum() / len(diff)\n',
+            '        return (diff ** 2).sum() / diff.size\n'),
+           ('        gx = gy * diff * (2. / len(diff))\n',
+            '        gx = gy * diff * (2. / diff.size)\n'),
+           base="stage4"),
+    Mutant('sigmoid_backward_y_squared', {'S55', 'S56'},
+           'Sigmoid backward is gy * y * y',
+           ('        return gy * y * (1 - y)\n',
+            '        return gy * y * y\n'),
+           base="stage4"),
+    Mutant('layer_registers_variables', {'S57'},
+           'Layer registers every Variable assigned to it, plain ones too',
+           ('        if isinstance(value, (Parameter, Layer)) and name not in self._params:\n',
+            '        if isinstance(value, (Variable, Layer)) and name not in self._params:\n'),
+           base="stage4"),
+    Mutant('layer_registers_names_twice', {'S57'},
+           "Layer appends an attribute's name each time it is assigned: a reassigned parameter "
+           'is listed twice',
+           ('        if isinstance(value, (Parameter, Layer)) and name not in self._params:\n',
+            '        if isinstance(value, (Parameter, Layer)):\n'),
+           base="stage4"),
+    Mutant('params_not_nested', {'S57', 'S59'},
+           'Layer.params() yields its own Parameters only, not those of nested Layers',
+           ('            if isinstance(obj, Layer):\n                yield from obj.params()\n     '
+            '       else:\n                yield obj\n',
+            '            if not isinstance(obj, Layer):\n                yield obj\n'),
+           base="stage4"),
+    Mutant('linear_scale_by_out_size', {'S58'},
+           'Linear draws W with standard deviation sqrt(1/out_size)',
+           ('        self.W.data = W_data * np.sqrt(1 / in_size)\n',
+            '        self.W.data = W_data * np.sqrt(1 / self.out_size)\n'),
+           base="stage4"),
+    Mutant('linear_b_float64', {'S58'},
+           "Linear's b is float64 zeros, whatever its dtype",
+           ('Parameter(np.zeros(out_size, dtype=dtype), name="b")',
+            'Parameter(np.zeros(out_size), name="b")'),
+           base="stage4"),
+    Mutant('mlp_activation_after_last', {'S59'},
+           'MLP applies the activation after the last layer too',
+           ('        return self.layers[-1](x)\n',
+            '        return self.activation(self.layers[-1](x))\n'),
+           base="stage4"),
+    Mutant('hooks_after_update', {'S60'},
+           'Optimizer.update calls the hooks after updating the parameters',
+           ('        for f in self.hooks:  # e.g. weight decay, gradient clipping\n            '
+            'f(params)\n        for param in params:\n            self.update_one(param)\n',
+            '        for param in params:\n            self.update_one(param)\n        for f in '
+            'self.hooks:\n            f(params)\n'),
+           base="stage4"),
+    Mutant('update_without_grads', {'S60', 'S62'},
+           'Optimizer.update steps every parameter, with or without a grad',
+           ('        params = [p for p in self.target.params() if p.grad is not None]\n',
+            '        params = list(self.target.params())\n'),
+           base="stage4"),
+    Mutant('momentum_one_buffer', {'S62'},
+           'MomentumSGD keeps one velocity for all parameters of a shape',
+           ('        v = self.vs.setdefault(id(param), np.zeros_like(param.data))',
+            '        v = self.vs.setdefault(param.shape, np.zeros_like(param.data))'),
+           base="stage4"),
+    Mutant('sgd_default_lr_0_1', {'S61'},
+           "SGD's default lr is 0.1",
+           ('class SGD(Optimizer):\n    def __init__(self, lr=0.01):\n',
+            'class SGD(Optimizer):\n    def __init__(self, lr=0.1):\n'),
+           base="stage4"),
+    Mutant('setup_returns_none', {'C1', 'S60', 'S61', 'S62'},
+           'Optimizer.setup returns None',
+           ('        self.target = target\n        return self\n',
+            '        self.target = target\n'),
+           base="stage4"),
+    Mutant('square_backward_sums_gy',
+           {'S6', 'S8', 'S11', 'S15', 'S18', 'S21', 'S39', 'S40', 'S44', 'S45', 'S46'},
+           'Square backward multiplies by the sum of gy: right for one element',
+           ('        return 2 * x * gy\n',
+            '        return 2 * x * sum(gy)\n'),
+           base="stage4"),
+    Mutant('variable_T_is_identity', {'S48', 'S52', 'S54', 'S55', 'S56', 'S58'},
+           'Variable.T returns the Variable itself',
+           ('    def T(self):\n        return transpose(self)\n',
+            '    def T(self):\n        return self\n'),
+           base="stage4"),
 ]
 MUTANTS2 = [m for m in MUTANTS if m.base == "stage2"]
 
