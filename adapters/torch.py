@@ -7,20 +7,21 @@ and pow are torch.add, torch.mul, torch.sub, torch.div, torch.neg and torch.pow;
 leaf per input as grad does and reads each one's .grad (None for an input y does not use).
 
 Variable: a leaf tensor is torch's variable: it holds data, has .grad (None before backward)
-and .backward(). Variable(data) is built as leaf() is, torch.from_numpy(data) with
-requires_grad set, except that an integer or bool array gives a tensor without it: torch
-lets only floating-point and complex tensors require gradients (requires_grad_ raises
-"only Tensors of floating point dtype can require gradients"), so such a Variable is a
-constant. torch.from_numpy takes only an ndarray (TypeError "expected np.ndarray (got float)"
-for anything else, None included). grad_of(v) is v.grad.detach().numpy() (it shares the grad
-tensor's memory; detach because after backward(create_graph=True) the grad requires grad and
-.numpy() refuses it), None while v.grad is None. cleargrad(v) is `v.grad = None`, the reset
-torch documents (Optimizer.zero_grad(set_to_none=True) and Module.zero_grad do just this per
-tensor); Tensor has no reset method of its own, so the same assignment is the `cleargrad`
-capability too. no_grad is torch.no_grad and creator_of(v) is v.grad_fn, the autograd node
-that made v (None for a leaf and for a result computed under torch.no_grad()). as_array is
-torch.asarray, torch's conversion to its array type: a scalar becomes a 0-d Tensor, a Tensor
-comes back as itself, and an ndarray or a list becomes a Tensor too.
+and .backward(). Variable is a class whose instances are torch's Tensors (isinstance(v,
+Variable) is isinstance(v, torch.Tensor)), and Variable(data) is built as leaf() is,
+torch.from_numpy(data) with requires_grad set, except that an integer or bool array gives a
+tensor without it: torch lets only floating-point and complex tensors require gradients
+(requires_grad_ raises "only Tensors of floating point dtype can require gradients"), so such a
+Variable is a constant. torch.from_numpy takes only an ndarray (TypeError "expected np.ndarray
+(got float)" for anything else, None included). grad_of(v) is v.grad.detach().numpy() (it
+shares the grad tensor's memory; detach because after backward(create_graph=True) the grad
+requires grad and .numpy() refuses it), None while v.grad is None. cleargrad(v) is `v.grad =
+None`, the reset torch documents (Optimizer.zero_grad(set_to_none=True) and Module.zero_grad do
+just this per tensor); Tensor has no reset method of its own, so the same assignment is the
+`cleargrad` capability too. no_grad is torch.no_grad and creator_of(v) is v.grad_fn, the
+autograd node that made v (None for a leaf and for a result computed under torch.no_grad()).
+as_array is torch.asarray, torch's conversion to its array type: a scalar becomes a 0-d Tensor,
+a Tensor comes back as itself, and an ndarray or a list becomes a Tensor too.
 
 Stage 3: sin, cos and tanh are torch.sin, torch.cos and torch.tanh. gradient(fn, gy) is
 torch.autograd.grad(y, x, gy, create_graph=True), what torch's autograd docs teach for
@@ -179,11 +180,25 @@ def leaf(a):
     return torch.from_numpy(a).requires_grad_(True)
 
 
-def Variable(data, **keywords):  # noqa: N802 (the protocol's name; keywords go to torch)
-    t = torch.from_numpy(data, **keywords)
-    if t.is_floating_point() or t.is_complex():
-        t.requires_grad_(True)
-    return t
+class _TensorType(type):
+    """Variable's type: torch's Variable is its Tensor, so isinstance(v, Variable) is
+    isinstance(v, torch.Tensor) (a Parameter is one)."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, torch.Tensor)
+
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, torch.Tensor)
+
+
+class Variable(metaclass=_TensorType):
+    """Variable(data) makes a torch.Tensor, as leaf does (see the module's docstring)."""
+
+    def __new__(cls, data, **keywords):  # keywords go to torch
+        t = torch.from_numpy(data, **keywords)
+        if t.is_floating_point() or t.is_complex():
+            t.requires_grad_(True)
+        return t
 
 
 def grad_of(v):
