@@ -32,12 +32,20 @@ class TestLoad(unittest.TestCase):
             with self.subTest(spec=spec):
                 engine = adapters.load(spec)
                 self.assertEqual((engine.NAME, engine.STEP, sorted(engine.ABSENT), engine.MISSING),
-                                 ("reference", 36, ["retains_grads"], {}))
+                                 ("reference", 46, ["retains_grads"], {}))
+        engine = adapters.load("reference_stage3")
+        self.assertEqual((engine.STEP, engine.MISSING), (36, {}))
+        self.assertEqual(sorted(c for c, r in engine.ABSENT.items()
+                                if r.startswith("not judged at step 36")),
+                         ["assign", "broadcast", "layers", "linear", "matmul", "models", "mse",
+                          "optimizers", "sum", "tensor_methods", "tensor_shape"])
         engine = adapters.load("reference_stage2")
         self.assertEqual((engine.STEP, engine.MISSING), (24, {}))
         self.assertEqual(sorted(c for c, r in engine.ABSENT.items()
                                 if r.startswith("not judged at step 24")),
-                         ["create_graph", "higher_order", "sin_cos", "tanh"])
+                         ["assign", "broadcast", "create_graph", "higher_order", "layers",
+                          "linear", "matmul", "models", "mse", "optimizers", "sin_cos", "sum",
+                          "tanh", "tensor_methods", "tensor_shape"])
         engine = adapters.load("reference_stage1")
         self.assertEqual((engine.STEP, engine.MISSING), (10, {}))
         self.assertTrue(all(r.startswith("not judged at step 10") for r in engine.ABSENT.values()),

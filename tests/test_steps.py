@@ -90,14 +90,14 @@ class TestStepSetting(unittest.TestCase):
 
     def test_a_bad_step_stops_the_run_in_one_line(self):
         for engine in ("reference", os.path.join(ENGINES, "step10_book.py"), "reference_stage1"):
-            for bad in ("0", "37", "x", "10.5", "-3"):
+            for bad in ("0", "47", "x", "10.5", "-3"):
                 with self.subTest(engine=engine, step=bad):
                     run = suite_run(engine, CONFORMANCE_STEP=bad)
                     self.assertEqual(run.returncode, 2)
                     lines = run.stderr.splitlines()
                     self.assertEqual(len(lines), 1, run.stderr)
                     self.assertIn(f"CONFORMANCE_STEP={bad!r} is not a book step; set it to a "
-                                  f"whole number from 1 to 36", lines[0])
+                                  f"whole number from 1 to 46", lines[0])
 
 
 class TestMissingNames(unittest.TestCase):
