@@ -113,6 +113,12 @@ apply). An adapter without it is judged at the last step the kit covers, capabil
 capability. MISSING, {capability: reason}: capabilities the engine's step needs but the
 engine lacks; every clause that needs one fails with the reason (a skip is only for ABSENT).
 
+Optional: register(layer, name, value), from step 44: give a Layer the attribute `name` =
+value (a Parameter or a Layer), registered the engine's ordinary way, where plain assignment
+is not it (chainer assigns under `init_scope()`); without it the clauses assign. Clause S57
+judges plain assignment, the book's way; the others use register, so that they judge models
+and optimizers, not how a parameter is registered.
+
 Optional: ASSUMED, capabilities the adapter takes on trust rather than declares (the book
 adapter sees only names); clause C1 probes every capability, but leaves a failing probe of an
 assumed one to the contract clauses that need it.

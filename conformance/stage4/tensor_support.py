@@ -72,6 +72,16 @@ class TensorClauses(Clauses):
                                             f"{np.__version__} promotes it with a 0-d constant)"
                                             if len(allowed) > 1 else ""))
 
+    def attach(self, layer, name, value):
+        """Give layer the attribute name = value (a Parameter or Layer), registered as the
+        engine ordinarily registers one (the adapter's optional register: chainer assigns
+        under init_scope); the book's way, plain assignment, is S57's to judge."""
+        register = getattr(self.engine, "register", None)
+        if register is None:
+            setattr(layer, name, value)
+        else:
+            register(layer, name, value)
+
     def grads_of(self, expr, arrays, gy=None):
         """(y, [gradient of each input]) of expr over the inputs a, b, ... (seeded by gy, or
         by the engine's ones)."""

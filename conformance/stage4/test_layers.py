@@ -174,14 +174,12 @@ class LayerClauses(TensorClauses):
         base = seed()
         x = draw(base, (5, 2))
 
-        def init(self):
-            E.Model.__init__(self)
-            self.l1 = E.Linear(4)
-            self.l2 = E.Linear(1)
-        Net = type("Net", (E.Model,), {"__init__": init,
-                                       "forward": lambda self, x: self.l2(E.sigmoid(self.l1(x)))})
+        Net = type("Net", (E.Model,),
+                   {"forward": lambda self, x: self.l2(E.sigmoid(self.l1(x)))})
         with self.subTest("a Model of two Linear layers"):
             net = Net()
+            self.attach(net, "l1", E.Linear(4))
+            self.attach(net, "l2", E.Linear(1))
             y = net(E.leaf(x.copy()))
             self.assertEqual(np.shape(E.value(y)), (5, 1), f"{self.clause}: the model's output")
             got = E.params(net)

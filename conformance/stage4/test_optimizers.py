@@ -27,7 +27,7 @@ class OptimizerClauses(TensorClauses):
         params = []
         for k, a in enumerate(arrays):
             p = E.Parameter(np.array(a, dtype=np.float64))
-            setattr(layer, f"p{k}", p)
+            self.attach(layer, f"p{k}", p)
             params.append(p)
         return layer, params
 
