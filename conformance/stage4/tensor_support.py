@@ -45,7 +45,8 @@ class TensorClauses(Clauses):
             shapes = ", ".join(f"{n} {arrays[k].dtype} {arrays[k].shape}"
                                for k, n in enumerate(names))
             with self.subTest(f"d/d{name} of {expr} ({shapes})"):
-                _, gx = self.grad(fn, x.copy(), None if gy is None else gy.copy())
+                seed_ = gy if gy is not None else self.ones_unless_seeded(fn, [x])
+                _, gx = self.grad(fn, x.copy(), None if seed_ is None else seed_.copy())
                 self.check_like(gx, x, f"the gradient of {name} in {expr}")
                 report = gradcheck.check_gradient(
                     E, fn, x.copy(), None if gy is None else gy.copy(), seed=seed,
@@ -82,9 +83,20 @@ class TensorClauses(Clauses):
         else:
             register(layer, name, value)
 
+    def ones_unless_seeded(self, fn, arrays):
+        """None where the engine seeds a backward itself; else the ones the book's backward
+        seeds, shaped like fn's output (one forward more)."""
+        if self.has("implicit_seed"):
+            return None
+        E = self.engine
+        y = np.asarray(E.value(fn(*(E.leaf(a.copy()) for a in arrays))))
+        return np.ones(y.shape, dtype=y.dtype)
+
     def grads_of(self, expr, arrays, gy=None):
         """(y, [gradient of each input]) of expr over the inputs a, b, ... (seeded by gy, or
         by the engine's ones)."""
         names = "abcd"[:len(arrays)]
         fn = self.function(", ".join(names), expr)
+        if gy is None:
+            gy = self.ones_unless_seeded(fn, arrays)
         return self.grads(fn, [a.copy() for a in arrays], None if gy is None else gy.copy())
