@@ -54,6 +54,10 @@ chainer.Sequential(L.Linear(None, s0), activation, L.Linear(None, s1), ...) (Cha
 MLP class; its examples write one as a Chain); activation None is F.sigmoid, the book's (a
 Sequential has no default). mlp_layers(model) is the model's L.Linear links in order.
 
+register(layer, name, value) (the protocol's optional way to attach a Parameter or Layer
+as the engine ordinarily does, used by the clauses after S57) assigns it inside `with
+layer.init_scope():`, Chainer's documented way.
+
 Optimizers are chainer.optimizers.SGD and MomentumSGD themselves (the book's are modelled on
 them: setup(link) returns the optimizer, update() steps, momentum v = mu v - lr g, p += v). A
 hook added by add_hook(f) is called with the optimizer (hook(optimizer)), not with the list of
@@ -203,6 +207,11 @@ def set_value(v, a):
 
 def Linear(out_size, nobias=False):  # noqa: N802 (the protocol's name)
     return L.Linear(None, out_size, nobias=nobias)
+
+
+def register(layer, name, value):
+    with layer.init_scope():
+        setattr(layer, name, value)
 
 
 def params(layer):
