@@ -38,8 +38,9 @@ Step and tolerance
     The step is h = eps^(1/3) * max(1, |x|) per element, with eps that of the least precise of
     the dtype the engine returns and x's (a float32 engine gets a float32 step, and so does a
     float32 x whose forward a float64 constant promotes, after rounding its first values in
-    float32; perturbed inputs are rounded to that dtype and the step actually taken is used). The allowed error (the "budget") is derived, for each
-    comparison, from an estimate of the finite-difference error:
+    float32; perturbed inputs are rounded to that dtype and the step actually taken is used).
+    The allowed error (the "budget") is derived, for each comparison, from an estimate of the
+    finite-difference error:
         budget = SAFETY * (|r(2h) - r(h)| / 3 + forward rounding + backward rounding)
     where r(s) = D(s) - analytic is the residual at step s (Richardson: the truncation error of
     D(h) is a third of D(2h) - D(h)), and the rounding terms are FORWARD_ULPS and ANALYTIC_ULPS
@@ -298,7 +299,8 @@ def _check(context):
     used = 1
     if gy is None and "implicit_seed" in adapter.ABSENT and "seed_grad" not in adapter.ABSENT:
         # the engine cannot seed a non-scalar output itself: give it the ones it would seed
-        gy = np.ones_like(np.asarray(adapter.value(fn(adapter.leaf(x.copy())))), np.float64)
+        y0 = np.asarray(adapter.value(fn(adapter.leaf(x.copy()))))
+        gy = np.ones_like(y0, y0.dtype if np.issubdtype(y0.dtype, np.floating) else np.float64)
         used += 1
     second = context.get("order") == 2
     try:

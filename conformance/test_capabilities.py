@@ -158,7 +158,7 @@ def probe_layers(E):
     layer.p = E.Parameter(np.array([1.0]))
     check(len(E.params(layer)) == 1, "a Layer given one Parameter has not one parameter")
     linear = E.Linear(2)
-    linear(E.leaf(np.ones((1, 3))))
+    linear(E.leaf(np.ones((1, 3), dtype=np.float32)))  # the book's Linear's own dtype
     check(np.shape(E.weights(linear)[0]) == (3, 2), "Linear(2) of a (1, 3) input has no (3, 2) W")
 
 

@@ -126,7 +126,7 @@ class LayerClauses(TensorClauses):
                               "x W + b, a few roundings")
         with self.subTest("the gradient reaches W and b"):
             E.cleargrads(layer)
-            E.backward(E.sum(y * E.leaf(gy.copy())))
+            E.backward(E.sum(layer(E.leaf(x.copy())) * E.leaf(gy.copy())))
             grads = {}
             for p in E.params(layer):
                 v, g = np.asarray(E.value(p)), E.grad_of(p)

@@ -46,21 +46,24 @@ class TensorOpsClauses(TensorClauses):
             self.assertValues(gx, np.ones((2, 3)), "x.grad of x + c", EXACT, "ones")
             self.assertValues(gc, np.ones((2, 3)), "c.grad of x + c", EXACT, "ones")
         if self.applies("sum", part="sum(x + c)"):
+            with self.subTest("sum(x + c)"):
+                y, (gx, gc) = self.grads_of("E.sum(a + b)", [X, 10 * X])
+                self.assertValues(y, np.array(231.0), "sum(x + c)", EXACT,
+                                  "a sum of small integers")
+                self.assertValues(gx, np.ones((2, 3)), "x.grad of sum(x + c)", EXACT, "ones")
+        if self.applies("sum", "retains_grads", "variable", part="t.grad of sum(x + c)"):
             with self.subTest("sum(x + c), keeping t.grad"):
                 self.call("x, c = E.Variable(X), E.Variable(10 * X)\nt = x + c\ny = E.sum(t)\n"
                           f"{self.keeping_code('y')}\nprint(E.value(y), E.grad_of(t))")
                 x, c = E.Variable(X.copy()), E.Variable(10 * X)
                 t = x + c
                 y = E.sum(t)
-                self.assertValues(E.value(y), np.array(231.0), "sum(x + c)", EXACT,
-                                  "a sum of small integers")
-                if self.applies("retains_grads", "variable", part="t.grad"):
-                    self.backward_keeping_grads(y)
-                    for name, v in (("t", t), ("x", x), ("c", c)):
-                        g = E.grad_of(v)
-                        self.assertIsNotNone(g, f"{self.clause}: {name}.grad is None")
-                        self.assertValues(g, np.ones((2, 3)), f"{name}.grad of sum(x + c)",
-                                          EXACT, "ones")
+                self.backward_keeping_grads(y)
+                for name, v in (("t", t), ("x", x), ("c", c)):
+                    g = E.grad_of(v)
+                    self.assertIsNotNone(g, f"{self.clause}: {name}.grad is None")
+                    self.assertValues(g, np.ones((2, 3)), f"{name}.grad of sum(x + c)", EXACT,
+                                      "ones")
         if self.applies("sin_cos", part="sin of a (2, 3) tensor"):
             with self.subTest("sin(X)"):
                 y, gx = self.grad(E.sin, X.copy(), self.seed_for(X))
@@ -181,7 +184,9 @@ class TensorOpsClauses(TensorClauses):
                 gy = draw(base + 20 + k, np.shape(want))
                 y, (gx,) = self.grads_of(f"E.sum(a, axis={axis}, keepdims={keep})", [a], gy)
                 self.assertValues(y, want, f"sum(x, axis={axis}, keepdims={keep})",
-                                  self.ulps(4), "a sum of at most 24 terms, in any order")
+                                  self.ulps(4), "a sum of at most 24 terms of both signs, in "
+                                  "any order: that many ulps of the sum of their magnitudes",
+                                  atol=self.ulps(24) * np.abs(a).sum(axis=axis).max())
                 spread = np.broadcast_to(gy.reshape(a.sum(axis=axis, keepdims=True).shape),
                                          a.shape)
                 self.assertValues(gx, spread, f"the gradient of sum(x, axis={axis}, "
