@@ -1,11 +1,18 @@
-# The kit's test engine in the shape of the book's dezero/core.py as it stands at step 36:
+# The kit's test engine in the shape of the book's dezero/core.py as it stands at step 46:
 # core_simple.py with gradients that are Variables (step 32). Every backward is written with
 # Variable operations, and backward(create_graph=True) records them, so a gradient can be
-# differentiated again (steps 33-36). Written for this project (MIT); see ../SHAPES.md.
+# differentiated again (steps 33-36). From step 37 on a Variable holds a tensor: it has
+# reshape, transpose, T and sum (the functions of dezero/functions.py, reached through the
+# package at call time, since functions.py imports this module), and + - * / broadcast like
+# numpy, their backward summing each gradient back to its input's shape (step 40). Parameter
+# (step 44) is a Variable that a Layer registers. Written for this project (MIT); see
+# ../SHAPES.md.
 import contextlib
 import weakref
 
 import numpy as np
+
+import dezero
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,6 +76,26 @@ class Variable:
         body = str(self.data).replace('\n', '\n' + ' ' * len('variable('))
         return f'variable({body})'
 
+    # ---- tensor methods (steps 38-39): the functions of dezero/functions.py ----
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]  # x.reshape((3, 2)) as well as x.reshape(3, 2)
+        return dezero.functions.reshape(self, tuple(shape))
+
+    def transpose(self, *axes):
+        if not axes:
+            axes = None
+        elif len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return dezero.functions.transpose(self, axes)
+
+    @property
+    def T(self):
+        return dezero.functions.transpose(self)
+
+    def sum(self, axis=None, keepdims=False):
+        return dezero.functions.sum(self, axis, keepdims)
+
     def set_creator(self, func):
         self.creator = func
         self.generation = func.generation + 1
@@ -79,6 +106,8 @@ class Variable:
     def backward(self, retain_grad=False, create_graph=False):
         if self.grad is None:
             self.grad = Variable(np.ones_like(self.data))
+        elif not isinstance(self.grad, Variable):  # preset as an array: make it a Variable,
+            self.grad = Variable(as_array(self.grad))  # or -gy of a 0-d gy is a numpy scalar
 
         pending = []
         queued = set()
@@ -106,6 +135,11 @@ class Variable:
             if not retain_grad:
                 for ref in f.outputs:
                     ref().grad = None
+
+
+class Parameter(Variable):
+    # nothing of its own: a Layer tells its parameters from other Variables by this class
+    pass
 
 
 def as_variable(obj):
@@ -144,14 +178,23 @@ class Function:
 
 
 # ---------------------------------------------------------------------------------------------
-# Arithmetic, and the operators on Variable. Each backward takes and returns Variables.
+# Arithmetic, and the operators on Variable. Each backward takes and returns Variables. The
+# operands may have different shapes (numpy broadcasts them): each gradient is summed back
+# to the shape of its own input.
 # ---------------------------------------------------------------------------------------------
+def _to_shape(g, shape):
+    if g.shape == shape:
+        return g
+    return dezero.functions.sum_to(g, shape)
+
+
 class Add(Function):
     def forward(self, x0, x1):
         return x0 + x1
 
     def backward(self, gy):
-        return gy, gy
+        x0, x1 = self.inputs
+        return _to_shape(gy, x0.shape), _to_shape(gy, x1.shape)
 
 
 def add(x0, x1):
@@ -164,7 +207,7 @@ class Mul(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        return gy * b, gy * a
+        return _to_shape(gy * b, a.shape), _to_shape(gy * a, b.shape)
 
 
 def mul(x0, x1):
@@ -188,7 +231,8 @@ class Sub(Function):
         return x0 - x1
 
     def backward(self, gy):
-        return gy, -gy
+        x0, x1 = self.inputs
+        return _to_shape(gy, x0.shape), _to_shape(-gy, x1.shape)
 
 
 def sub(x0, x1):
@@ -205,7 +249,7 @@ class Div(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        return gy / x1, gy * (-x0 / x1 ** 2)
+        return _to_shape(gy / x1, x0.shape), _to_shape(gy * (-x0 / x1 ** 2), x1.shape)
 
 
 def div(x0, x1):
