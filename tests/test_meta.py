@@ -31,7 +31,8 @@ STYLES = sorted(glob.glob(os.path.join(ROOT, "tests", "engines", "*.py")))
 STAGE1_STYLES = {"step10_book.py", "grads_as_variables.py", "hostile_dunders.py"}
 INFERRED_STEPS = {"core_simple_step24.py": 24, "heap_generations_step24.py": 24,
                   "grads_as_variables_step24.py": 24, "later_steps_style.py": 18,
-                  "step13_book.py": 13, "step14_book.py": 14, "step36_book.py": 36}
+                  "step13_book.py": 13, "step14_book.py": 14, "step36_book.py": 36,
+                  "stage4_loops_and_dicts.py": 46, "stage4_composed.py": 46}
 
 
 def failing(outcomes):
