@@ -350,10 +350,22 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
             linear.b.data = b
 
     def mlp_layers(model):
+        """The model's layers in order: the book's list `layers`, else its attributes that
+        are Layers, or hold them in a list, tuple or dict, each once."""
+        Layer = found["Layer"]
         layers = getattr(model, "layers", None)
-        if isinstance(layers, (list, tuple)):
+        if isinstance(layers, (list, tuple)) and layers and all(isinstance(v, Layer)
+                                                                for v in layers):
             return list(layers)
-        return [v for v in vars(model).values() if isinstance(v, found["Layer"])]
+        out, seen = [], set()
+        for value in getattr(model, "__dict__", {}).values():
+            items = (value.values() if isinstance(value, dict) else
+                     value if isinstance(value, (list, tuple)) else (value,))
+            for item in items:
+                if isinstance(item, Layer) and id(item) not in seen:
+                    seen.add(id(item))
+                    out.append(item)
+        return out
 
     if "MLP" in found:
         book_mlp = found["MLP"]
