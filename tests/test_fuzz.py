@@ -1,12 +1,15 @@
 """The random graphs proven (conformance/fuzz/, S44 and S45): no false alarm on a correct engine,
 the same graphs for the same operations, the domain the issue asks for, an oracle that is
 right (Dual), a rounding bound that holds (Bound), the kit's broken engines found unprompted
-and shrunk to a few nodes, Python that reproduces them, CONFORMANCE_FUZZ and the log."""
+and shrunk to a few nodes, Python that reproduces them, CONFORMANCE_FUZZ and the log. The
+reference is stage 4's and draws tensor graphs (many shapes, reshape ... matmul, broadcasting:
+TestTensor*); reference_stage3 the graphs of one shape every engine before stage 4 gets."""
 import collections
 import contextlib
 import functools
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -23,7 +26,7 @@ from dezero_conformance.adapters import book
 from dezero_conformance.conformance import fuzz
 from dezero_conformance.conformance.graphs.test_random_graphs import FIRST_GRAPHS, SECOND_GRAPHS
 from dezero_conformance.conformance.support import DEFAULT_SEED
-from tests import tiered
+from tests import FULL, tiered
 from tests.broken import BY_NAME
 from tests.test_meta import STAGE1_STYLES, STYLES
 
@@ -59,9 +62,30 @@ SECOND_ORDER_MUTANTS = (
 # A shrunk graph has at most this many nodes (measured: 3 for the generation mutants, which
 # need a shared node, a longer branch and the node joining them; 1 or 2 for the others).
 SHRUNK_NODES_MAX = 4
+# The same for the stage-4 mutants (measured: 1 to 3 nodes, and 5 for the one graph of
+# reshape_backward_keeps_shape that raises AxisError: the wrongly shaped gradient must reach a
+# transpose by negative axes, through a broadcast_to, to raise that rather than ValueError).
+TENSOR_SHRUNK_NODES_MAX = 5
 # Measured over the first 1000 order-1 graphs of DEFAULT_SEED: about 70% of reference_stage2's
-# graphs (no sin, cos, tanh) are the reference's.
+# graphs (no sin, cos, tanh) are reference_stage3's.
 SHARED_WITH_FEWER_OPS_MIN = 0.5
+# Measured over the first 1000 order-1 graphs of DEFAULT_SEED: about 57% of the tensor graphs
+# of an engine without the methods (x.T, x.reshape(...), ...: a functional engine) are the
+# reference's.
+SHARED_WITHOUT_METHODS_MIN = 0.4
+# The stage-4 mutants of tests/broken that random graphs find with the clauses' default
+# counts (the bugs of the tensor operations' backward: a gradient not summed back to its
+# input's shape, a sum's axes not restored, a transpose not inverted, a matmul's transpose
+# missing), each shrunk to at most SHRUNK_NODES_MAX nodes.
+TENSOR_MUTANTS = {
+    "S44": ("add_backward_no_sum_to", "mul_backward_no_sum_to", "div_backward_x1_not_summed",
+            "sum_backward_ignores_axis", "sum_backward_negative_axis",
+            "transpose_backward_same_axes", "broadcast_to_backward_identity",
+            "matmul_backward_missing_transpose", "reshape_backward_keeps_shape",
+            "variable_T_is_identity"),
+    "S45": ("add_backward_no_sum_to", "mul_backward_no_sum_to", "sum_backward_ignores_axis",
+            "broadcast_to_backward_identity", "matmul_backward_missing_transpose",
+            "reshape_backward_keeps_shape", "variable_T_is_identity")}
 LISTED = 3  # failing graphs printed in full in a message
 
 
@@ -180,18 +204,40 @@ def float32_reference():
     return types.SimpleNamespace(**names)
 
 
-def single(name, order=1, shape=(3,), c=None):
-    """A one-node graph of operation name on inputs in [0.6, 1.4] (in every op's domain)."""
+# A tensor operation's one-node graph: its operands' shapes (order 1; order 2 takes the first
+# for both) and its constant, each a case a wrong rule would get wrong: a permutation that is
+# not its own inverse, a sum over a tuple of axes given out of order, a broadcast that adds an
+# axis and widens one, a matmul of distinct sizes (square at order 2: x @ x).
+TENSOR_SINGLE = {
+    "reshape": (((2, 3),), (3, 1, 2)), ".reshape": (((2, 3),), ((3, 2), False)),
+    "transpose": (((2, 3, 4),), (1, 2, 0)), ".transpose": (((2, 3, 4),), (-1, 0, 1)),
+    ".T": (((2, 3, 4),), None), "sum": (((2, 3, 4),), ((2, 0), False)),
+    ".sum": (((2, 3),), (-1, True)), "broadcast_to": (((2, 1),), (4, 2, 3)),
+    "sum_to": (((2, 3, 4),), (3, 1)), "matmul": (((2, 3), (3, 4)), None)}
+
+
+def single(name, order=1, shape=(3,), c=None, shapes=None):
+    """A one-node graph of operation name on inputs in [0.6, 1.4] (in every op's domain); a
+    tensor operation's in TENSOR_SINGLE's shapes, an operation of two values in `shapes` where
+    given (broadcasting), gy in the output's shape."""
     op = fuzz.OPS[name]
     rng = np.random.default_rng(list(map(ord, name)))
     k = op.arity if order == 1 else 1
-    inputs = [np.round(rng.uniform(0.6, 1.4, shape) * 1024) / 1024 for _ in range(k)]
+    tensor = name in TENSOR_SINGLE or shapes is not None
+    if name in TENSOR_SINGLE:
+        shapes, c = TENSOR_SINGLE[name]
+        if order == 2 and name == "matmul":
+            shapes = ((3, 3),)
+    shapes = shapes or (shape,) * k
+    inputs = [np.round(rng.uniform(0.6, 1.4, s) * 1024) / 1024 for s in shapes[:k]]
     if c is None:
         c = {"exponent": 2.5, "scalar": 1.25, "array": np.full(shape, -0.75)}.get(op.const)
     refs = tuple(range(op.arity)) if order == 1 else (0,) * op.arity
-    gy = np.full(shape, 0.75)
-    return fuzz.Graph(inputs, [(name, refs, c)], gy=gy, gv=None if order == 1 else gy * 2,
-                      order=order, many=k > 1)
+    y = op.forward(*[inputs[r] for r in refs], c)
+    gy = np.full(np.shape(y), 0.75)
+    return fuzz.Graph(inputs, [(name, refs, c)], gy=gy, gv=None if order == 1 else
+                      np.full(shapes[0], 1.5), order=order, many=k > 1, tensor=tensor,
+                      broadcast=tensor)
 
 
 class TestNoFalseAlarm(unittest.TestCase):
@@ -208,6 +254,12 @@ class TestNoFalseAlarm(unittest.TestCase):
 
     def test_reference_passes_second_order_graphs(self):
         self.assert_no_false_alarm("reference", DEFAULT_SEED, GRAPHS, 2)
+
+    def test_reference_stage3_passes_graphs_of_one_shape(self):
+        """The graphs every engine before stage 4 gets, on the stage-3 reference."""
+        for order in (1, 2):
+            with self.subTest(order=order):
+                self.assert_no_false_alarm("reference_stage3", DEFAULT_SEED, GRAPHS, order)
 
     def test_reference_stage2_passes_first_order_graphs(self):
         self.assert_no_false_alarm("reference_stage2", DEFAULT_SEED, GRAPHS, 1)
@@ -284,7 +336,7 @@ class TestDeterminism(unittest.TestCase):
             return (fuzz.operations(E), fuzz.has(E, "many_inputs"), fuzz.has(E, "vector"),
                     fuzz.has(E, "seed_grad"), fuzz.has(E, "higher_order"))
         references = {kind(engine(r)): r for r in
-                      ("reference", "reference_stage2", "reference_stage1")}
+                      ("reference", "reference_stage3", "reference_stage2", "reference_stage1")}
         matched = []
         for path in STYLES:
             E = engine(path)
@@ -298,17 +350,45 @@ class TestDeterminism(unittest.TestCase):
                                       index=index):
                         self.assertEqual(fuzz.key(fuzz.generate(E, DEFAULT_SEED, index, order)),
                                          fuzz.key(graphs(twin, DEFAULT_SEED, GRAPHS, order)[index]))
-        self.assertIn(("step36_book.py", "reference"), matched)
+        self.assertIn(("step36_book.py", "reference_stage3"), matched)
         self.assertIn(("core_simple_step24.py", "reference_stage2"), matched)
 
     def test_an_engine_lacking_some_operations_still_shares_most_graphs(self):
         """Each node's operation is drawn from all of OPS and only a missing one replaced, so
-        reference_stage2 (no sin, cos, tanh) runs most of the reference's graphs."""
-        pairs = zip(graphs("reference", DEFAULT_SEED, GRAPHS, 1),
+        reference_stage2 (no sin, cos, tanh) runs most of reference_stage3's graphs."""
+        pairs = zip(graphs("reference_stage3", DEFAULT_SEED, GRAPHS, 1),
                     graphs("reference_stage2", DEFAULT_SEED, GRAPHS, 1))
         shared = sum(fuzz.key(a) == fuzz.key(b) for a, b in pairs) / GRAPHS
         self.assertGreaterEqual(shared, SHARED_WITH_FEWER_OPS_MIN,
                                 f"{shared:.3f} of the graphs are the same")
+
+    def test_a_tensor_engine_lacking_the_methods_still_shares_most_graphs(self):
+        """The same for tensor graphs: an engine whose values have no methods (x.T,
+        x.reshape(...): a functional engine) runs most of the reference's."""
+        R = engine("reference")
+        E = types.SimpleNamespace(**{k: getattr(R, k) for k in dir(R) if not k.startswith("__")})
+        E.ABSENT = dict(R.ABSENT, tensor_methods="functional")
+        self.assertNotIn(".T", fuzz.operations(E))
+        shared = sum(fuzz.key(fuzz.generate(E, DEFAULT_SEED, i)) == fuzz.key(g)
+                     for i, g in enumerate(graphs("reference", DEFAULT_SEED, GRAPHS, 1)))
+        self.assertGreaterEqual(shared / GRAPHS, SHARED_WITHOUT_METHODS_MIN,
+                                f"{shared / GRAPHS:.3f} of the graphs are the same")
+
+    def test_an_engine_before_the_tensor_operations_gets_the_graphs_of_one_shape(self):
+        """The stage-4 reference judged at step 37 (tensors, no reshape yet) has stage 3's
+        operations, and runs reference_stage3's graphs, key for key."""
+        R = engine("reference")
+        at37 = types.SimpleNamespace(**{k: getattr(R, k) for k in dir(R)
+                                        if not k.startswith("__")})
+        at37.STEP = 37
+        self.assertEqual(fuzz.operations(at37), fuzz.operations(engine("reference_stage3")))
+        for order in (1, 2):
+            for index in range(20):
+                with self.subTest(order=order, index=index):
+                    graph = fuzz.generate(at37, DEFAULT_SEED, index, order)
+                    self.assertFalse(graph.tensor)
+                    self.assertEqual(fuzz.key(graph), fuzz.key(
+                        graphs("reference_stage3", DEFAULT_SEED, GRAPHS, order)[index]))
 
     def test_an_engine_without_float64_gets_the_same_graphs(self):
         """Validity is judged in float64 units, so an engine's precision does not change
@@ -323,11 +403,12 @@ class TestDeterminism(unittest.TestCase):
 
 
 class TestCoverage(unittest.TestCase):
-    """What the generator draws, over the first 500 graphs of the default seed."""
+    """What the generator draws for an engine before stage 4 (graphs of one shape), over the
+    first 500 graphs of the default seed on reference_stage3."""
 
     @classmethod
     def setUpClass(cls):
-        cls.first = graphs("reference", DEFAULT_SEED, COVERAGE_GRAPHS, 1)
+        cls.first = graphs("reference_stage3", DEFAULT_SEED, COVERAGE_GRAPHS, 1)
 
     def counts(self, of):
         return collections.Counter(of(g) for g in self.first)
@@ -346,7 +427,7 @@ class TestCoverage(unittest.TestCase):
 
     def test_every_operation_of_the_engine_occurs(self):
         used = collections.Counter(name for g in self.first for name, _, _ in g.nodes)
-        missing = [op for op in fuzz.operations(engine("reference")) if op not in used]
+        missing = [op for op in fuzz.operations(engine("reference_stage3")) if op not in used]
         self.assertEqual(missing, [], f"operations drawn: {dict(used)}")
 
     def test_constants_occur_on_the_left_of_operators(self):
@@ -392,7 +473,7 @@ class TestCoverage(unittest.TestCase):
         self.assertEqual(invalid, [], "\n\n".join(invalid[:LISTED]))
 
     def test_second_order_graphs_have_one_input(self):
-        second = graphs("reference", DEFAULT_SEED, COVERAGE_GRAPHS, 2)
+        second = graphs("reference_stage3", DEFAULT_SEED, COVERAGE_GRAPHS, 2)
         inputs = collections.Counter(len(g.inputs) for g in second)
         self.assertEqual(dict(inputs), {1: COVERAGE_GRAPHS})
         self.assertEqual({(g.order, g.many) for g in second}, {(2, False)})
@@ -411,6 +492,191 @@ class TestCoverage(unittest.TestCase):
         chains = [g for g in stage1
                   if [refs for _, refs, _ in g.nodes] != [(k,) for k in range(len(g.nodes))]]
         self.assertEqual(chains, [], "a graph of unary operations that is not a chain")
+
+
+def shapes_of(graph):
+    """The shape of every value of a graph (inputs, then nodes)."""
+    with np.errstate(all="ignore"):
+        return [np.shape(v) for v in fuzz.evaluate(graph, [x.astype(np.float64)
+                                                            for x in graph.inputs])]
+
+
+def tensor_nodes(graphs_):
+    """(graph, node, operands' shapes, value's shape) of every node of the graphs."""
+    for g in graphs_:
+        shapes = shapes_of(g)
+        n = len(g.inputs)
+        for k, node in enumerate(g.nodes):
+            yield g, node, [shapes[r] for r in node[1]], shapes[n + k]
+
+
+class TestTensorCoverage(unittest.TestCase):
+    """What the generator draws for a stage-4 engine (the reference): tensor graphs, over the
+    first 500 graphs of the default seed, each case the issue asks for."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.first = graphs("reference", DEFAULT_SEED, COVERAGE_GRAPHS, 1)
+        cls.nodes = list(tensor_nodes(cls.first))
+
+    def test_the_graphs_are_tensor_graphs_with_broadcasting(self):
+        self.assertEqual({(g.tensor, g.broadcast) for g in self.first}, {(True, True)})
+
+    def test_every_operation_of_the_engine_occurs(self):
+        used = collections.Counter(node[0] for _, node, _, _ in self.nodes)
+        missing = [op for op in fuzz.operations(engine("reference")) if op not in used]
+        self.assertEqual(missing, [], f"operations drawn: {dict(used)}")
+        self.assertTrue(fuzz.TENSOR_OPS <= set(fuzz.operations(engine("reference"))))
+
+    def test_every_input_shape_occurs_with_mixed_ranks_and_size_1_axes(self):
+        shapes = collections.Counter(x.shape for g in self.first for x in g.inputs)
+        self.assertEqual(set(shapes), set(fuzz.INPUT_SHAPES), f"shapes drawn: {dict(shapes)}")
+        mixed = [g for g in self.first if len({x.ndim for x in g.inputs}) > 1]
+        self.assertGreater(len(mixed), COVERAGE_GRAPHS // 10, "inputs of different ranks")
+        counts = collections.Counter(len(g.inputs) for g in self.first)
+        self.assertEqual(set(counts), {1, 2, 3}, f"numbers of inputs drawn: {dict(counts)}")
+        dtypes = collections.Counter(np.dtype(g.dtype).name for g in self.first)
+        self.assertEqual(set(dtypes), {"float32", "float64"}, f"dtypes drawn: {dict(dtypes)}")
+
+    def test_sums_over_every_kind_of_axis_both_with_and_without_keepdims(self):
+        def kind(axis):
+            if axis is None:
+                return "None"
+            if isinstance(axis, tuple):
+                return "tuple" if len(axis) > 1 else "1-tuple"
+            return "negative" if axis < 0 else "int"
+        seen = collections.Counter((kind(c[0]), c[1]) for _, (name, _, c), _, _ in self.nodes
+                                   if name in ("sum", ".sum"))
+        want = {(k, keep) for k in ("None", "int", "negative", "tuple") for keep in (True, False)}
+        self.assertEqual(want - set(seen), set(), f"sums drawn: {dict(seen)}")
+        unsorted = [c[0] for _, (name, _, c), _, _ in self.nodes if name in ("sum", ".sum")
+                    and isinstance(c[0], tuple) and list(c[0]) != sorted(c[0])]
+        self.assertTrue(unsorted, "no sum over axes given out of order")
+
+    def test_transposes_that_are_not_their_own_inverse_occur_on_3d_values(self):
+        found = [(c, ins[0]) for _, (name, _, c), ins, _ in self.nodes
+                 if name in ("transpose", ".transpose") and c is not None and len(ins[0]) == 3
+                 and tuple(np.argsort([a % 3 for a in c])) != tuple(a % 3 for a in c)]
+        self.assertGreaterEqual(len(found), 5, found)
+        self.assertTrue(any(min(c) < 0 for c, _ in found), "no negative axis in a transpose")
+        self.assertTrue(any(name == ".T" and len(ins[0]) == 3
+                            for _, (name, _, _), ins, _ in self.nodes), "no x.T of a 3-d value")
+
+    def test_broadcasting_in_both_directions(self):
+        """A scalar, a (3,) row and a (2, 1) column meet a larger value in + - * / (or add ...
+        div), on the left and on the right; ndarray constants broadcast either way."""
+        for small in ((), (3,), (2, 1)):
+            for side in (0, 1):
+                with self.subTest(small=small, side=side):
+                    self.assertTrue(any(
+                        name in fuzz.ELEMENTWISE_PAIRS and ins[side] == small
+                        and math.prod(ins[1 - side]) > max(1, math.prod(small))
+                        for _, (name, _, _), ins, _ in self.nodes))
+        wider = [c.shape for _, (_, _, c), ins, y in self.nodes if isinstance(c, np.ndarray)
+                 and c.shape == y != ins[0]]
+        narrower = [c.shape for _, (_, _, c), ins, y in self.nodes if isinstance(c, np.ndarray)
+                    and ins[0] == y != c.shape]
+        self.assertTrue(wider and narrower, "ndarray constants broadcasting both ways")
+
+    def test_reductions_followed_by_broadcasts(self):
+        """A sum's value (or sum_to's) broadcast again: by broadcast_to, or against a larger
+        operand."""
+        found = []
+        for g in self.first:
+            shapes, n = shapes_of(g), len(g.inputs)
+            reduced = {n + k for k, (name, _, _) in enumerate(g.nodes)
+                       if name in ("sum", ".sum", "sum_to")}
+            for k, (name, refs, _) in enumerate(g.nodes):
+                for r in refs:
+                    if r in reduced and shapes[r] != shapes[n + k] and (
+                            name == "broadcast_to" or name in fuzz.ELEMENTWISE_PAIRS):
+                        found.append((g.index, name))
+        self.assertGreaterEqual(len(found), 10, found)
+        self.assertTrue(any(name == "broadcast_to" for _, name in found), found)
+
+    def test_reshapes_broadcast_to_sum_to_and_matmul_change_shapes(self):
+        def changed(names):
+            return [(ins, y) for _, (name, _, _), ins, y in self.nodes if name in names]
+        for names in (("reshape", ".reshape"), ("broadcast_to",), ("sum_to",)):
+            with self.subTest(names[0]):
+                self.assertTrue(all(ins[0] != y for ins, y in changed(names)))
+                self.assertGreaterEqual(len(changed(names)), 10)
+        products = changed(("matmul",))
+        self.assertTrue(any(a[0] != a[1] or b[0] != b[1] for (a, b), _ in products),
+                        "a matmul of matrices that are not square")
+        self.assertTrue(any(a == b and a[0] == a[1] for (a, b), _ in products),
+                        "a matmul of square matrices (where a missing transpose keeps shapes)")
+        for form in ((3, 2), (6,)):  # x.reshape(3, 2) and x.reshape(6): not as one tuple
+            self.assertTrue(any(name == ".reshape" and not c[1] and len(c[0]) == len(form)
+                                for _, (name, _, c), _, _ in self.nodes), form)
+
+    def test_every_graph_is_valid_and_its_seeds_have_its_shapes(self):
+        invalid = [shown(g, "not valid") for g in self.first if not fuzz.valid(g)]
+        self.assertEqual(invalid, [], "\n\n".join(invalid[:LISTED]))
+        for g in self.first:
+            self.assertEqual(g.gy.shape, shapes_of(g)[-1])
+        second = graphs("reference", DEFAULT_SEED, COVERAGE_GRAPHS // 2, 2)
+        invalid = [shown(g, "not valid") for g in second if not fuzz.valid(g)]
+        self.assertEqual(invalid, [], "\n\n".join(invalid[:LISTED]))
+        self.assertEqual({(len(g.inputs), g.gv.shape == g.shape) for g in second}, {(1, True)})
+        linear = [g for g in second if all(name in fuzz.LINEAR for name, _, _ in g.nodes)]
+        self.assertEqual(linear, [], "a second-order graph of linear operations alone")
+
+    def test_an_engine_without_broadcasting_gets_operands_of_one_shape(self):
+        """At step 39 (sum, no broadcast_to yet) + - * / and ndarray constants take operands of
+        one shape; reshape, transpose and sum still change shapes."""
+        R = engine("reference")
+        at39 = types.SimpleNamespace(**{k: getattr(R, k) for k in dir(R)
+                                        if not k.startswith("__")})
+        at39.STEP = 39
+        ops = fuzz.operations(at39)
+        self.assertNotIn("broadcast_to", ops)
+        self.assertNotIn("matmul", ops)
+        self.assertIn("sum", ops)
+        drawn = [fuzz.generate(at39, DEFAULT_SEED, i) for i in range(STYLE_GRAPHS)]
+        self.assertEqual({(g.tensor, g.broadcast) for g in drawn}, {(True, False)})
+        for g, (name, _, c), ins, _ in tensor_nodes(drawn):
+            if name in fuzz.ELEMENTWISE_PAIRS or isinstance(c, np.ndarray):
+                self.assertEqual(len(set(ins + ([c.shape] if isinstance(c, np.ndarray)
+                                                else []))), 1, shown(g, name))
+        self.assertTrue(any(ins[0] != y for _, _, ins, y in tensor_nodes(drawn)))
+        found = false_alarms(R, drawn)
+        self.assertEqual(found, [], report(found, "graphs at step 39"))
+
+
+class TestShapes(unittest.TestCase):
+    """The shape tables the tensor draw chooses from (conformance/fuzz/shapes.py)."""
+
+    def test_joint_is_numpys_broadcast(self):
+        for a in fuzz.shapes.TARGETS[:40]:
+            for b in fuzz.INPUT_SHAPES:
+                try:
+                    want = np.broadcast_shapes(a, b)
+                except ValueError:
+                    want = None
+                self.assertEqual(fuzz.shapes.joint(a, b), want, (a, b))
+
+    def test_each_operations_targets_are_what_numpy_takes(self):
+        for shape in fuzz.INPUT_SHAPES + ((6,), (1, 1), (2, 2, 3)):
+            x = np.ones(shape)
+            with self.subTest(shape=shape):
+                for target in fuzz.shapes.reshapes(shape):
+                    self.assertEqual(x.reshape(target).shape, target)
+                for target in fuzz.shapes.widenings(shape):
+                    self.assertEqual(np.broadcast_to(x, target).shape, target)
+                for target in fuzz.shapes.narrowings(shape):
+                    self.assertEqual(np.broadcast_to(np.ones(target), shape).shape, shape)
+                    self.assertNotEqual(target, shape)
+                for axis in fuzz.shapes.SUM_AXES[len(shape)]:
+                    x.sum(axis=axis)
+                for axes in fuzz.shapes.PERMUTATIONS[len(shape)]:
+                    x.transpose(axes)
+                for other in fuzz.shapes.related(shape, True, True):
+                    self.assertTrue(fuzz.shapes.joint(other, shape) is not None or (
+                        len(other) == len(shape) == 2
+                        and (other[0] == shape[1] or other[1] == shape[0])), other)
+                self.assertTrue(all(np.prod(t) <= fuzz.shapes.MAX_ELEMENTS
+                                    for t in fuzz.shapes.TARGETS))
 
 
 class TestDual(unittest.TestCase):
@@ -491,6 +757,85 @@ class TestDual(unittest.TestCase):
             with self.subTest(what):
                 self.assert_dual(got, value, derivative, what)
 
+    def test_tensor_operations_carry_the_derivative(self):
+        """Linear in both parts (reshape, transpose, sum, broadcast_to, sum_to), a product
+        rule for matmul, whichever side the plain operand is on."""
+        a = np.arange(24.0).reshape(2, 3, 4) / 16 - 0.5
+        d = np.cos(3 * a)
+        x = fuzz.Dual(a, d)
+        linear = {"reshape": ((6, 4), lambda t: t.reshape(6, 4)),
+                  "transpose": ((1, 2, 0), lambda t: t.transpose(1, 2, 0)),
+                  ".T": (None, lambda t: t.T),
+                  "sum": (((2, 0), True), lambda t: t.sum(axis=(2, 0), keepdims=True)),
+                  ".sum": ((-1, False), lambda t: t.sum(axis=-1)),
+                  "broadcast_to": ((5, 2, 3, 4), lambda t: np.broadcast_to(t, (5, 2, 3, 4))),
+                  "sum_to": ((3, 1), lambda t: t.sum(axis=(0, 2)).reshape(3, 1))}
+        for name, (c, closed) in linear.items():
+            with self.subTest(name):
+                self.assert_dual(fuzz.OPS[name].forward(x, c), closed(a), closed(d), name)
+        m, dm = a[0], d[0]  # (3, 4)
+        w, dw = a[1].T, d[1].T  # (4, 3)
+        for what, got, value, derivative in (
+                ("Dual @ Dual", fuzz.Dual(m, dm) @ fuzz.Dual(w, dw), m @ w, dm @ w + m @ dw),
+                ("Dual @ array", fuzz.Dual(m, dm) @ w, m @ w, dm @ w),
+                ("array @ Dual", w @ fuzz.Dual(m, dm), w @ m, w @ dm)):
+            with self.subTest(what):
+                self.assert_dual(got, value, derivative, what)
+
+    def test_a_larger_plain_operand_broadcasts_the_derivative_too(self):
+        """x of (3,) plus or minus an ndarray of (2, 3): the value and its derivative both
+        (2, 3), whichever side the ndarray is on."""
+        a, da, big = self.A, self.DA, np.ones((2, 3)) * np.array([[1.0], [2.0]])
+        x = fuzz.Dual(a, da)
+        for what, got, value, derivative in (("x + A", x + big, a + big, da + 0 * big),
+                                             ("A + x", big + x, big + a, da + 0 * big),
+                                             ("x - A", x - big, a - big, da + 0 * big),
+                                             ("A - x", big - x, big - a, -da + 0 * big),
+                                             ("x * A", x * big, a * big, da * big)):
+            with self.subTest(what):
+                self.assert_dual(got, value, derivative, what)
+                self.assertEqual(np.shape(got.d), (2, 3), what)
+
+    def test_oracle_gradients_of_tensor_operations_match_closed_forms(self):
+        """Each tensor operation's gradient, and an operand broadcast by +, from the oracle:
+        numpy's own transpose, spread, sum and products."""
+        def oracle_of(name, shapes=None):
+            graph = single(name, shapes=shapes)
+            _, gs = fuzz.oracle(graph)
+            return graph, gs
+        g, (gx,) = oracle_of("transpose")  # (1, 2, 0): the inverse is (2, 0, 1)
+        np.testing.assert_array_equal(gx, g.gy.transpose(2, 0, 1))
+        g, (gx,) = oracle_of("sum")  # axes (2, 0) of (2, 3, 4), keepdims False: gy (3,)
+        np.testing.assert_array_equal(gx, np.broadcast_to(g.gy[None, :, None], (2, 3, 4)))
+        g, (gx,) = oracle_of(".sum")  # axis -1 of (2, 3), keepdims True: gy (2, 1)
+        np.testing.assert_array_equal(gx, np.broadcast_to(g.gy, (2, 3)))
+        g, (gx,) = oracle_of("broadcast_to")  # (2, 1) to (4, 2, 3)
+        np.testing.assert_array_equal(gx, g.gy.sum(axis=(0, 2))[:, None])
+        g, (gx,) = oracle_of("sum_to")  # (2, 3, 4) to (3, 1)
+        np.testing.assert_array_equal(gx, np.broadcast_to(g.gy, (2, 3, 4)))
+        g, (gx, gw) = oracle_of("matmul")  # (2, 3) @ (3, 4)
+        np.testing.assert_allclose(gx, g.gy @ g.inputs[1].T, rtol=1e-15)
+        np.testing.assert_allclose(gw, g.inputs[0].T @ g.gy, rtol=1e-15)
+        for name in ("add", "*", "/"):
+            with self.subTest(name):
+                g, (ga, gb) = oracle_of(name, ((2, 3), (3,)))
+                self.assertEqual((ga.shape, gb.shape), ((2, 3), (3,)))
+                forward, (a, b) = fuzz.OPS[name].forward, g.inputs
+                h = 1e-6  # b's gradient is gy's derivative summed over the broadcast axis
+                numeric = [np.sum(g.gy * (forward(a, b + h * e, None)
+                                          - forward(a, b - h * e, None))) / (2 * h)
+                           for e in np.eye(3)]
+                np.testing.assert_allclose(gb, numeric, rtol=1e-7)
+
+    def test_oracle_hessian_vector_product_of_a_matmul(self):
+        """y = x @ x: g = gy @ x^T + x^T @ gy, and its derivative along v is
+        gy @ v^T + v^T @ gy."""
+        graph = single("matmul", order=2)
+        x, gy, v = graph.inputs[0], graph.gy, graph.gv
+        g, (hvp,) = fuzz.oracle(graph)
+        np.testing.assert_allclose(g, gy @ x.T + x.T @ gy, rtol=1e-14)
+        np.testing.assert_allclose(hvp, gy @ v.T + v.T @ gy, rtol=1e-14)
+
     def test_oracle_hessian_vector_products_match_closed_forms(self):
         """order 2: g = gy f'(x), hvp = gy f''(x) gv, for one-node graphs."""
         x, gy, gv = self.A, np.array([0.75, -1.25, 1.0]), np.array([1.5, 0.5, -1.0])
@@ -538,12 +883,17 @@ class TestBound(unittest.TestCase):
         np.testing.assert_allclose(s.e, 1.5 * u + u * (1.5 + 1.4990234375), rtol=1e-15)
         self.assertGreater(float(s.e), 1000 * u * abs(float(s.v)))
 
-    def assert_numpy_float32_within_bound(self, order):
+    def assert_numpy_float32_within_bound(self, order, spec="reference_stage3"):
         """Each graph run in numpy float32 against the float64 oracle: the error is within the
-        raw bound (without SAFETY) for OP_ULPS ulps per operation."""
+        raw bound (without SAFETY) for OP_ULPS ulps per operation. A tensor graph is cast as
+        it is, and left out where a value is 0-d (numpy before 2.0 computes a 0-d float32
+        array with a Python float in float64)."""
         u = fuzz.OP_ULPS * EPS32
-        worst, beyond = 0.0, []
-        for graph in graphs("reference", DEFAULT_SEED, BOUND_GRAPHS, order):
+        worst, beyond, judged = 0.0, [], 0
+        for graph in graphs(spec, DEFAULT_SEED, BOUND_GRAPHS, order):
+            if graph.tensor and () in shapes_of(graph):
+                continue
+            judged += 1
             g32 = in_float32(graph)
             for a, b in zip(graph.inputs, g32.inputs):
                 np.testing.assert_array_equal(np.ravel(a), np.ravel(b),
@@ -564,6 +914,7 @@ class TestBound(unittest.TestCase):
                     beyond.append(shown(graph, f"{name}: error {np.max(error):.3g} over the "
                                                f"bound {np.max(bound):.3g}"))
         self.assertEqual(beyond, [], "\n\n".join(beyond[:LISTED]))
+        self.assertGreater(judged, BOUND_GRAPHS // 2)
         return worst
 
     def test_numpy_float32_is_within_the_bound_on_first_order_graphs(self):
@@ -571,6 +922,31 @@ class TestBound(unittest.TestCase):
 
     def test_numpy_float32_is_within_the_bound_on_second_order_graphs(self):
         self.assert_numpy_float32_within_bound(2)
+
+    def test_numpy_float32_is_within_the_bound_on_tensor_graphs(self):
+        """Sums, matmuls and broadcasts summed back, in float32, of up to 24 terms."""
+        for order in (1, 2):
+            with self.subTest(order=order):
+                self.assert_numpy_float32_within_bound(order, "reference")
+
+    def test_moving_data_rounds_nothing_and_a_sum_of_n_terms_n_minus_1_times(self):
+        u = 1e-7
+        v = np.array([[1.5, -2.0, 0.25], [3.0, 0.5, -1.0]])
+        a = fuzz.Bound(v, 0.0, np.abs(v), u)
+        for what, got in (("reshape", a.reshape((3, 2))), ("transpose", a.transpose((1, 0))),
+                          ("broadcast_to", a.broadcast_to((4, 2, 3))), ("T", a.T)):
+            with self.subTest(what):
+                self.assertEqual(float(np.max(got.e)), 0.0)
+                np.testing.assert_array_equal(np.ravel(got.m), np.ravel(np.abs(got.v)))
+        total = a.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(total.e, 2 * u * np.abs(v).sum(axis=1, keepdims=True),
+                                   rtol=1e-15)
+        self.assertEqual(total.v.shape, (2, 1))
+        product = a @ np.ones((3, 4))  # three products and two additions per element
+        np.testing.assert_allclose(product.e, 3 * u * np.abs(v) @ np.ones((3, 4)), rtol=1e-15)
+        left = np.ones((4, 2)) @ a  # ndarray @ Bound: the Bound's rule
+        self.assertIsInstance(left, fuzz.Bound)
+        np.testing.assert_allclose(left.e, 2 * u * np.ones((4, 2)) @ np.abs(v), rtol=1e-15)
 
 
 class TestOracleAgrees(unittest.TestCase):
@@ -627,6 +1003,41 @@ class TestOracleAgrees(unittest.TestCase):
             self.assertIsNone(fuzz.oracle_agrees(single("tanh", order=1)))
             self.assertIsNotNone(fuzz.oracle_agrees(graph))
 
+    def test_the_tensor_rules_an_engine_gets_wrong_are_caught_in_the_oracle(self):
+        """The oracle's own tensor rules broken as the stage-4 mutants break an engine's, where
+        the shapes let them run: a transpose by the same axes (a (2, 2, 2) value), a sum's
+        gradient broadcast without its axis restored (a square), matmul without a transpose
+        (x @ x). Each is caught by the cross-check."""
+        arith = fuzz.arith
+        cube = np.round(np.linspace(0.6, 1.4, 8).reshape(2, 2, 2) * 1024) / 1024
+        square = cube[0] @ np.array([[1.0, 0.25], [-0.5, 1.0]])
+        cases = {
+            "transpose": (fuzz.Graph([cube], [("transpose", (0,), (1, 2, 0))],
+                                     gy=cube[::-1] + 0.25, tensor=True),
+                          lambda g, a, y, c: [arith._transpose(g, c)]),
+            "sum": (fuzz.Graph([square], [("sum", (0,), (1, False))], gy=np.array([0.5, 1.5]),
+                               tensor=True),
+                    lambda g, a, y, c: [arith._broadcast_to(g, arith._shape(a))]),
+            "matmul": (fuzz.Graph([square], [("matmul", (0, 0), None)], gy=square.T + 1,
+                                  tensor=True),
+                       lambda g, a, b, y, c: [g @ b, arith._transpose(a) @ g])}
+        for name, (graph, rule) in cases.items():
+            with self.subTest(name):
+                self.assertIsNone(fuzz.oracle_agrees(graph))
+                with self.wrong(name, rule):
+                    self.assertIsNotNone(fuzz.oracle_agrees(replace(graph)))
+
+    def test_the_sum_back_to_a_broadcast_operands_shape_is_the_oracles(self):
+        """+ - * / broadcasting (2, 3) with (3,) or (2, 1): every single graph agrees with its
+        central difference, and the gradients have the operands' shapes."""
+        for name in fuzz.ELEMENTWISE_PAIRS:
+            for shapes in (((2, 3), (3,)), ((2, 1), (2, 3)), ((), (2, 3)), ((2, 1), (1, 3))):
+                with self.subTest(name, shapes=shapes):
+                    graph = single(name, shapes=shapes)
+                    self.assertIsNone(fuzz.oracle_agrees(graph))
+                    _, gs = fuzz.oracle(graph)
+                    self.assertEqual([g.shape for g in gs], list(shapes))
+
 
 class TestFindsBrokenEngines(unittest.TestCase):
     """The kit's broken engines, found with the clauses' default counts and the default seed,
@@ -640,10 +1051,15 @@ class TestFindsBrokenEngines(unittest.TestCase):
                     self.assertFalse(m.isolated)
                     self.assertIn(m.base, ("stage2", "stage3"))
                     self.assertIn(clause, m.breaks)
+        for clause, names in TENSOR_MUTANTS.items():
+            for name in names:
+                with self.subTest(name, clause=clause):
+                    self.assertFalse(BY_NAME[name].isolated)
+                    self.assertEqual(BY_NAME[name].base, "stage4")
 
-    def assert_found_and_shrunk(self, name, order):
+    def assert_found_and_shrunk(self, name, order, most=SHRUNK_NODES_MAX):
         """Each way the mutant fails (Failure.kind): its first graph shrunk to a valid graph
-        of at most SHRUNK_NODES_MAX nodes, no larger, that still fails the same way."""
+        of at most `most` nodes, no larger, that still fails the same way."""
         E, result = mutant(name), searched(name, order)
         self.assertFalse(result.ok, f"{name}: none of {result.count} order-{order} graphs fail")
         self.assertEqual(result.oracle_faults, [])
@@ -654,7 +1070,7 @@ class TestFindsBrokenEngines(unittest.TestCase):
             small, failure, runs = way["shrunk"]
             what = f"{name}, failing by {kind}: " + shown(small, failure.what)
             self.assertEqual(failure.kind, kind, what)
-            self.assertLessEqual(len(small.nodes), SHRUNK_NODES_MAX, what)
+            self.assertLessEqual(len(small.nodes), most, what)
             self.assertLessEqual(small.size(), graph.size(), what)
             self.assertTrue(fuzz.valid(small), what)
             again = fuzz.check(E, small)
@@ -672,10 +1088,21 @@ class TestFindsBrokenEngines(unittest.TestCase):
             with self.subTest(name):
                 self.assert_found_and_shrunk(name, 2)
 
+    def test_stage4_mutants_are_found_and_shrunk(self):
+        """The bugs of the tensor operations' backward (tests/broken's stage-4 mutants),
+        found without being looked for: the fast tier a sample of each clause's."""
+        for clause, names in TENSOR_MUTANTS.items():
+            for name in names if FULL else names[::4]:
+                with self.subTest(name, clause=clause):
+                    self.assert_found_and_shrunk(name, 1 if clause == "S44" else 2,
+                                                 TENSOR_SHRUNK_NODES_MAX)
+
     def test_the_reference_passes_the_shrunk_graphs(self):
         """What a mutant fails is the mutant's fault: the reference passes the same graph."""
         R = engine("reference")
-        for names, order in ((FIRST_ORDER_MUTANTS, 1), (SECOND_ORDER_MUTANTS, 2)):
+        tensor = [(names if FULL else names[::4], 1 if clause == "S44" else 2)
+                  for clause, names in TENSOR_MUTANTS.items()]
+        for names, order in [(FIRST_ORDER_MUTANTS, 1), (SECOND_ORDER_MUTANTS, 2)] + tensor:
             for name in names:
                 with self.subTest(name, order=order):
                     small, _, _ = searched(name, order).shrunk
@@ -734,6 +1161,25 @@ class TestReproducingCode(unittest.TestCase):
         self.assertEqual(type(caught.exception).__name__, name)
         self.assertIn(str(caught.exception), failure.what)
 
+    def test_tensor_graphs_reproduce_every_form_of_call(self):
+        """For each tensor operation the first graph using it: the printed Python (E.sum(x,
+        axis=..., keepdims=True), x.reshape(3, 2), x.transpose(1, 2, 0), x.T, ...) gives
+        exactly what the check's run gave."""
+        R = engine("reference")
+        chosen = {}
+        for graph in graphs("reference", DEFAULT_SEED, COVERAGE_GRAPHS, 1):
+            for name, _, _ in graph.nodes:
+                if name in fuzz.TENSOR_OPS:
+                    chosen.setdefault(name, graph)
+        self.assertEqual(set(chosen), set(fuzz.TENSOR_OPS))
+        for name, graph in sorted(chosen.items()):
+            with self.subTest(name, index=graph.index):
+                y, gs = self.run_code(graph, R)
+                run_y, run_gs = fuzz.run(R, graph)
+                for got, ran in zip([y] + gs, [run_y] + run_gs):
+                    np.testing.assert_array_equal(np.asarray(got), np.asarray(ran))
+                    self.assertEqual(np.shape(got), np.shape(ran))
+
     def test_the_code_with_a_spec_runs_on_its_own(self):
         """code(graph, spec): what a learner pastes, the engine loaded by path."""
         m = BY_NAME["no_accumulation"]
@@ -746,6 +1192,61 @@ class TestReproducingCode(unittest.TestCase):
                                  capture_output=True, text=True, timeout=60)
         self.assertEqual(run.returncode, 0, run.stderr[-2000:])
         self.assertTrue(run.stdout.strip(), "the code prints nothing")
+
+
+class TestTensorShrinking(unittest.TestCase):
+    """What shrinking a tensor graph relies on: valid() refuses the shapes an operation does
+    not take, axes cut alike keep a graph together, and gy follows the output's shape."""
+
+    def graph(self, nodes, shapes, broadcast=True, **more):
+        inputs = [np.full(s, 0.75) + np.arange(math.prod(s)).reshape(s) / 8 for s in shapes]
+        try:
+            gy = np.full(np.shape(fuzz.evaluate(fuzz.Graph(inputs, nodes), inputs)[-1]), 0.5)
+        except ValueError:  # numpy refuses the shapes: no gy to give
+            gy = None
+        return fuzz.Graph(inputs, nodes, gy=gy, tensor=True, broadcast=broadcast, **more)
+
+    def test_valid_refuses_what_the_engine_does_not_take(self):
+        self.assertTrue(fuzz.valid(self.graph([("matmul", (0, 1), None)], [(2, 3), (3, 2)])))
+        refused = {
+            "matmul of 1-d values": self.graph([("matmul", (0, 1), None)], [(3,), (3,)]),
+            "axis 0 of a 0-d value": self.graph([("sum", (0,), (0, False))], [()]),
+            "a repeated axis": self.graph([("sum", (0,), ((1, -1), False))], [(2, 3)]),
+            "a transpose's axes of another rank": self.graph([("transpose", (0,), (1, 0))],
+                                                             [(2, 3, 4)]),
+            "broadcasting before step 40": self.graph([("+", (0, 1), None)], [(2, 3), (3,)],
+                                                      broadcast=False),
+            "an ndarray constant of another shape before step 40": self.graph(
+                [("x*A", (0,), np.full((2, 3), 0.5))], [(3,)], broadcast=False)}
+        reshaped = self.graph([("reshape", (0,), (3, 2))], [(2, 3)])
+        refused["a reshape to another size"] = replace(reshaped, nodes=[("reshape", (0,), (4,))])
+        summed = self.graph([("sum", (0,), (1, False))], [(2, 3)])
+        refused["gy not of y's shape"] = replace(summed, gy=np.ones((2, 3)))
+        for what, graph in refused.items():
+            with self.subTest(what):
+                self.assertFalse(fuzz.valid(graph))
+        self.assertTrue(fuzz.valid(reshaped) and fuzz.valid(summed))
+
+    def test_cutting_an_axis_everywhere_keeps_the_graph_together(self):
+        """x (2, 3) reshaped to (3, 2) and transposed: every axis of 3 cut to 1 at once (the
+        reshape's target too) gives a valid graph over (2, 1), smaller."""
+        graph = self.graph([("reshape", (0,), (3, 2)), ("transpose", (1,), (1, 0)),
+                            ("*", (2, 0), None)], [(2, 3)])
+        self.assertTrue(fuzz.valid(graph))
+        narrowed = [g for g in fuzz.shrinker._narrowed(graph) if fuzz.valid(g)]
+        self.assertIn(((2, 1), (1, 2)), [(g.inputs[0].shape, g.nodes[0][2]) for g in narrowed])
+        for g in narrowed:
+            self.assertLess(g.size(), graph.size())
+
+    def test_a_candidate_s_gy_follows_its_output_s_shape(self):
+        graph = self.graph([("sum", (0,), (1, False)), ("square", (1,), None)], [(2, 3)])
+        earlier = fuzz.shrinker._refit(replace(graph, nodes=graph.nodes[:1]))
+        self.assertEqual(earlier.gy.shape, (2,))
+        same = fuzz.shrinker._refit(graph)
+        self.assertIs(same.gy, graph.gy)
+        for candidate in fuzz.shrinker._candidates(graph):
+            if candidate is not None and fuzz.valid(candidate):
+                self.assertEqual(candidate.gy.shape, shapes_of(candidate)[-1])
 
 
 class TestBudget(unittest.TestCase):

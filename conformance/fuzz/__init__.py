@@ -13,14 +13,19 @@ Public API (for engine authors as well as for clauses S44 and S45):
 A Graph has inputs x0..xk (float64 or float32 arrays, one shape from 0-d to (2, 3)) and
 nodes, each an operation applied to earlier values (inputs or nodes: shared by several later
 nodes at different depths) and, for the operators, a constant (a Python number on either
-side, or an ndarray on either side of + and *). The last node is the output y. order 1
+side, or an ndarray on either side of + and *). For an engine with the tensor operations of
+stage 4 (reshape, transpose, sum, broadcast_to, sum_to, matmul, the values' own x.T,
+x.reshape, x.transpose, x.sum) it is a tensor graph (Graph.tensor): inputs of several shapes
+up to three axes, the constant of a tensor operation a shape, axes or (axis, keepdims), and
+from step 40 the operands of + - * / broadcasting each other. The last node is the output y. order 1
 checks y and every input's gradient, backpropagated from gy (E.grads, or E.grad for an
 engine without many inputs); order 2 (one input) checks the engine's own gradient g =
 E.gradient(f, gy) and its backward seeded by gv, E.grad(g, x, gv), a Hessian-vector product.
 
 The oracle is the kit's small interpreter of the graph: the forward and each operation's
-derivative (reverse mode), in float64, written once over any number type with + - * / ** and
-exp, sin, cos, tanh. Run on arrays it gives y and the gradients; on Dual numbers (forward mode
+derivative (reverse mode), in float64, written once over any number type with + - * / **, @,
+exp, sin, cos, tanh and the tensor functions of arith (a broadcast operand's gradient summed
+back to its shape). Run on arrays it gives y and the gradients; on Dual numbers (forward mode
 over the reverse pass) the Hessian-vector product; on Bound numbers a first-order bound on the
 rounding error of an engine that computes the same graph, each operation within OP_ULPS of
 exact, in whatever order it sums (sums are bounded by the magnitudes of their terms). The
@@ -39,13 +44,15 @@ exactly what the oracle uses.
 Shrinking is the kit's own (the core is numpy-only; hypothesis is not used): greedy, to a
 fixed point, each candidate kept only if it is still in the domain and still fails: an earlier
 node as the output, a node bypassed by one of its operands, a node's operand replaced by an
-input, unused inputs dropped, a smaller shape, simpler values (1, 0.5, a value rounded),
-ones for gy and gv, float64 for float32, order 1 for order 2.
+input, unused inputs dropped, a smaller shape (in a tensor graph: axes cut, every axis of one
+length at once, or one input's alone), simpler values (1, 0.5, a value rounded), ones for gy
+and gv, float64 for float32, order 1 for order 2.
 
 The modules (this package's __init__ re-exports their public names):
 
     arith        the oracle's number types, Dual and Bound
     ops          OPS, operations(adapter), has(adapter, cap) and each operation's domain
+    shapes       the shapes a tensor graph's inputs and tensor operations are drawn from
     graph        Graph, sharing(adapter), pruning, a graph's key
     generator    generate(): the random draw
     interpreter  the oracle: evaluate, backpropagate, oracle, bounds, valid, oracle_agrees
@@ -65,6 +72,7 @@ from dezero_conformance.conformance.fuzz.generator import (
     MAX_NODES,
     REUSE,
     SHAPES,
+    TENSOR_UNIVERSE,
     UNIVERSE,
     _generate,
     generate,
@@ -93,12 +101,16 @@ from dezero_conformance.conformance.fuzz.interpreter import (
     valid,
 )
 from dezero_conformance.conformance.fuzz.ops import (
+    CURVES,
     DIVISOR_MIN,
+    ELEMENTWISE_PAIRS,
     EXP_MAX,
+    LINEAR,
     OP_STEP,
     OPS,
     ROOT_MIN,
     TANH_MAX,
+    TENSOR_OPS,
     TRIG_MAX,
     VALUE_MAX,
     VALUE_MIN,
@@ -108,6 +120,7 @@ from dezero_conformance.conformance.fuzz.ops import (
 )
 from dezero_conformance.conformance.fuzz.reproduce import code, key
 from dezero_conformance.conformance.fuzz.searching import FUZZ_VAR, LOG_VAR, Search, budget, search
+from dezero_conformance.conformance.fuzz.shapes import INPUT_SHAPES, MAX_ELEMENTS
 from dezero_conformance.conformance.fuzz.shrinker import (
     SHRINK_RUNS,
     SHRINK_SECONDS,
@@ -126,7 +139,9 @@ __all__ = [
     "REUSE", "MAX_INPUTS", "SHRINK_RUNS", "SHRUNK_KINDS", "SHRINK_SECONDS", "EXP_MAX",
     "TANH_MAX", "TRIG_MAX", "DIVISOR_MIN", "ROOT_MIN", "VALUE_MAX", "VALUE_MIN", "CONSTANTS",
     "EXPONENTS", "SHAPES", "SHARE_NONE", "SHARE_INPUTS", "SHARE_ANY", "GRID", "DRAW_NUMBERS",
-    "UNIVERSE",
+    "UNIVERSE", "TENSOR_UNIVERSE",
+    # the tensor graphs (stage 4)
+    "TENSOR_OPS", "ELEMENTWISE_PAIRS", "LINEAR", "CURVES", "INPUT_SHAPES", "MAX_ELEMENTS",
     # internals the kit's tests and benchmarks reach for
     "_fn", "_generate", "_key", "_unit",
 ]

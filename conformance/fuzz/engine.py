@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dezero_conformance.conformance.fuzz.interpreter import SAFETY, _unit, bounds, oracle
-from dezero_conformance.conformance.fuzz.ops import has
+from dezero_conformance.conformance.fuzz.ops import OPS, has
 from dezero_conformance.conformance.fuzz.reproduce import _literal
 
 
@@ -40,6 +40,9 @@ def build(adapter, graph):
 def _apply(E, name, args, c):
     if isinstance(c, np.ndarray):
         c = c.copy()  # an engine that writes to an operand must not change the graph
+    call = OPS[name].call
+    if call is not None:  # a tensor operation (ops._form says how it is called)
+        return call(E, args, c)
     if name == "square":
         return E.square(args[0])
     if name in ("exp", "sin", "cos", "tanh", "neg"):
@@ -81,6 +84,16 @@ def run(adapter, graph, given=None):
     return y, [gx]
 
 
+def _whose(graph, name):
+    """Whose shape a value must have: every value's is the inputs' in a graph of one shape; in
+    a tensor graph y's is the kit's y's, a gradient's its input's."""
+    if not graph.tensor:
+        return "the inputs'"
+    if name == "y":
+        return "the kit's y's"
+    return "x0's" if graph.order == 2 else f"x{name[2:]}'s"
+
+
 def check(adapter, graph):
     """None if the engine's values match the oracle's within the graph's bounds, else a
     Failure naming the first value that does not (or what the engine raised)."""
@@ -111,9 +124,9 @@ def check(adapter, graph):
         except Exception as exc:
             return Failure(f"{name} is not array-like: {type(exc).__name__}: {exc}"[:300],
                            "not an array")
-        if got.shape != graph.shape:
-            return Failure(f"{name} has shape {got.shape}, must have the inputs' shape "
-                           f"{graph.shape}", "wrong shape")
+        if got.shape != np.shape(want):
+            return Failure(f"{name} has shape {got.shape}, must have "
+                           f"{_whose(graph, name)} shape {np.shape(want)}", "wrong shape")
         if wide and got.dtype != np.float64 or not np.issubdtype(got.dtype, np.floating):
             return Failure(f"{name} has dtype {got.dtype}, must be "
                            f"{'float64' if wide else 'floating'} like the inputs", "wrong dtype")

@@ -15,9 +15,10 @@ SHARE_NONE, SHARE_INPUTS, SHARE_ANY = 0, 1, 2
 
 @dataclass
 class Graph:
-    """inputs: arrays of one shape and dtype; nodes: (op name, operand refs, constant), a ref
-    being an index into inputs + nodes; the last node is y. gy seeds y's gradient (None: the
-    engine seeds ones); order 2 differentiates the gradient again, seeded by gv."""
+    """inputs: arrays of one dtype, of one shape (of several in a tensor graph); nodes: (op
+    name, operand refs, constant), a ref being an index into inputs + nodes; the last node is
+    y. gy seeds y's gradient (None: the engine seeds ones), in y's shape; order 2
+    differentiates the gradient again, seeded by gv, in the input's shape."""
     inputs: list
     nodes: list
     gy: object = None
@@ -28,6 +29,10 @@ class Graph:
     ops: tuple = ()
     many: bool = False  # run through E.grads (many inputs), else E.grad
     share: int = SHARE_ANY  # which values may be used more than once (sharing())
+    # drawn for an engine with the tensor operations (stage 4): values of many shapes, and
+    # with broadcast (step 40) the operands of add ... / and of an ndarray constant broadcast
+    tensor: bool = False
+    broadcast: bool = False
     # what the oracle said of this graph (pure functions of it); replace() starts afresh
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -42,8 +47,13 @@ class Graph:
     def size(self):
         """What shrinking makes smaller: nodes first, then inputs, elements, odd values."""
         odd = sum(int(not _simple(v)) for x in self._arrays() for v in np.ravel(x))
-        return (len(self.nodes), len(self.inputs), int(np.prod(self.shape)), len(self.shape),
-                self.order, int(self.dtype != np.float64), odd)
+        if self.tensor:  # the inputs' elements and axes, all of them
+            elements = sum(x.size for x in self.inputs)
+            axes = sum(x.ndim for x in self.inputs)
+        else:
+            elements, axes = int(np.prod(self.shape)), len(self.shape)
+        return (len(self.nodes), len(self.inputs), elements, axes, self.order,
+                int(self.dtype != np.float64), odd)
 
     def _arrays(self):
         arrays = list(self.inputs) + [c for _, _, c in self.nodes if isinstance(c, np.ndarray)]
@@ -51,8 +61,13 @@ class Graph:
 
     def describe(self):
         inputs = f"{len(self.inputs)} input{'s' * (len(self.inputs) > 1)}"
-        return (f"{len(self.nodes)} node{'s' * (len(self.nodes) > 1)} over {inputs} of shape "
-                f"{self.shape} {self.dtype}" + (", second order" if self.order == 2 else ""))
+        shapes = [x.shape for x in self.inputs]
+        if self.tensor and len(set(shapes)) > 1:
+            shape = f"of shapes {', '.join(map(str, shapes))}"
+        else:
+            shape = f"of shape {self.shape}"
+        return (f"{len(self.nodes)} node{'s' * (len(self.nodes) > 1)} over {inputs} {shape} "
+                f"{self.dtype}" + (", second order" if self.order == 2 else ""))
 
 
 def _simple(v):
@@ -105,4 +120,7 @@ def _key(graph):
     parts += [a.tobytes() + str(a.shape).encode() for a in graph.inputs]
     parts += [(n, r, c.tobytes() if isinstance(c, np.ndarray) else c) for n, r, c in graph.nodes]
     parts += [None if a is None else a.tobytes() for a in (graph.gy, graph.gv)]
+    if graph.tensor:  # constants and seeds of many shapes
+        parts += [c.shape for _, _, c in graph.nodes if isinstance(c, np.ndarray)]
+        parts += [np.shape(graph.gy), graph.broadcast]
     return repr(parts)

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from dezero_conformance.conformance.fuzz.arith import Bound, Dual
+from dezero_conformance.conformance.fuzz.arith import Bound, Dual, _shape, _sum_to, _to
 from dezero_conformance.conformance.fuzz.graph import _shared_ok
-from dezero_conformance.conformance.fuzz.ops import OPS, _in_domain, has
+from dezero_conformance.conformance.fuzz.ops import ELEMENTWISE_PAIRS, OPS, _in_domain, has
 
 # Each operation of an engine, given exact operands, is within this many ulps of the exact
 # result: + - * / round correctly (0.5 ulp), exp, sin, cos, tanh and ** are within 1-2 ulps in
@@ -29,17 +29,25 @@ ORACLE_RTOL = 1e-5
 F64_EPS = float(np.finfo(np.float64).eps)
 
 
-def evaluate(graph, xs):
-    """Every value of the graph (inputs, then nodes) from inputs xs of any number type."""
+def evaluate(graph, xs, wide=False):
+    """Every value of the graph (inputs, then nodes) from inputs xs of any number type; wide,
+    with its ndarray constants in float64 (the oracle's: numpy before 2.0 computes a 0-d
+    float64 value with a float32 array of more axes in float32)."""
     values = list(xs)
     for name, refs, c in graph.nodes:
         op = OPS[name]
-        values.append(op.forward(*[values[r] for r in refs], c))
+        values.append(op.forward(*[values[r] for r in refs], _widen(c) if wide else c))
     return values
 
 
-def backpropagate(graph, values, gy):
-    """The gradient of <gy, y> with respect to each input, by the graph's reverse rules."""
+def _widen(c):
+    return c.astype(np.float64) if isinstance(c, np.ndarray) and c.dtype != np.float64 else c
+
+
+def backpropagate(graph, values, gy, wide=False):
+    """The gradient of <gy, y> with respect to each input, by the graph's reverse rules; in a
+    tensor graph each operand's gradient summed to its shape where the operation broadcast
+    it (the rules of the elementwise operations give the output's shape)."""
     n = len(graph.inputs)
     grads = [None] * len(values)
     grads[-1] = gy
@@ -48,7 +56,11 @@ def backpropagate(graph, values, gy):
             continue
         name, refs, c = graph.nodes[k - n]
         op = OPS[name]
+        fit = graph.tensor and (name in ELEMENTWISE_PAIRS or isinstance(c, np.ndarray))
+        c = _widen(c) if wide else c
         for r, g in zip(refs, op.backward(grads[k], *[values[r] for r in refs], values[k], c)):
+            if fit:  # an operation that broadcasts its operands
+                g = _sum_to(g, _shape(values[r]))
             grads[r] = g if grads[r] is None else grads[r] + g
     return grads[:n]
 
@@ -58,9 +70,10 @@ def _parts(g, zero):
     return (g.a, [g.d]) if isinstance(g, Dual) else (g, [zero])
 
 
-def _seed(graph, which):
+def _seed(graph, which, like):
+    """gy (or gv) in float64, ones shaped like `like` (y, or the input) where not given."""
     a = graph.gy if which == "gy" else graph.gv
-    return np.ones(graph.shape) if a is None else a.astype(np.float64)
+    return np.ones(_shape(like)) if a is None else a.astype(np.float64)
 
 
 def _memoized(name):
@@ -82,14 +95,15 @@ def oracle(graph):
     """The kit's float64 values: order 1, (y, [gradient of each input]); order 2,
     (g, [Hessian-vector product]) with g the gradient of <gy, y>."""
     xs = [x.astype(np.float64) for x in graph.inputs]
-    gy = _seed(graph, "gy")
     if graph.order == 1:
         with np.errstate(all="ignore"):
-            values = evaluate(graph, xs)
-            return np.asarray(values[-1]), [np.asarray(g) for g in backpropagate(graph, values, gy)]
+            values = evaluate(graph, xs, True)
+            gy = _seed(graph, "gy", values[-1])
+            grads = backpropagate(graph, values, gy, True)
+            return np.asarray(values[-1]), [np.asarray(g) for g in grads]
     with np.errstate(all="ignore"):
-        values = evaluate(graph, [Dual(xs[0], _seed(graph, "gv"))])
-        (g,) = backpropagate(graph, values, gy)
+        values = evaluate(graph, [Dual(xs[0], _seed(graph, "gv", xs[0]))], True)
+        (g,) = backpropagate(graph, values, _seed(graph, "gy", values[-1]), True)
     return _parts(g, np.zeros(graph.shape))
 
 
@@ -98,15 +112,18 @@ def bounds(graph, u):
     """The error allowed to an engine in each value oracle() gives, elementwise, for an engine
     whose operations are each within u (relative) of exact: SAFETY times the Bound."""
     xs = [Bound(x.astype(np.float64), 0.0, np.abs(x.astype(np.float64)), u) for x in graph.inputs]
-    gy = Bound(_seed(graph, "gy"), 0.0, np.abs(_seed(graph, "gy")), u)
+
+    def exact(a):
+        return Bound(a, 0.0, np.abs(a), u)
     with np.errstate(all="ignore"):
         if graph.order == 1:
-            values = evaluate(graph, xs)
-            out = [values[-1]] + backpropagate(graph, values, gy)
-            return [SAFETY * np.broadcast_to(b.e, graph.shape) for b in out]
-        gv = Bound(_seed(graph, "gv"), 0.0, np.abs(_seed(graph, "gv")), u)
-        values = evaluate(graph, [Dual(xs[0], gv)])
-        (g,) = backpropagate(graph, values, gy)
+            values = evaluate(graph, xs, True)
+            gy = exact(_seed(graph, "gy", values[-1]))
+            out = [values[-1]] + backpropagate(graph, values, gy, True)
+            shapes = [_shape(values[-1])] + [x.shape for x in graph.inputs]
+            return [SAFETY * _to(b.e, shape) for b, shape in zip(out, shapes)]
+        values = evaluate(graph, [Dual(xs[0], exact(_seed(graph, "gv", graph.inputs[0])))], True)
+        (g,) = backpropagate(graph, values, exact(_seed(graph, "gy", values[-1])), True)
     g, hvp = _parts(g, Bound(np.zeros(graph.shape), 0.0, 0.0, u))
     return [SAFETY * np.broadcast_to(g.e, graph.shape),
             SAFETY * np.broadcast_to(hvp[0].e, graph.shape)]
@@ -121,26 +138,63 @@ def _unit(adapter, graph):
 def valid(graph, u=OP_ULPS * F64_EPS):
     """In the domain (every operation) and well conditioned (bounds within COND_MAX ulps).
     The bounds are linear in u, so the verdict is the same for every engine's precision, and
-    engines with the same operations run the same graphs."""
+    engines with the same operations run the same graphs. A tensor graph's shapes must be
+    what its operations take (shrinking changes them), and gy and gv in y's and x0's."""
     if not _shared_ok(graph):
         return False
     xs = [x.astype(np.float64) for x in graph.inputs]
     with np.errstate(all="ignore"):  # whatever error state the engine set for numpy
-        values = evaluate(graph, xs)
+        try:
+            values = evaluate(graph, xs, True)
+        except ValueError:  # shapes an operation does not take (numpy's AxisError too)
+            return False
         for (name, refs, c), y in zip(graph.nodes, values[len(xs):]):
-            if not _in_domain(OPS[name], [values[r] for r in refs], c, np.asarray(y)):
+            args = [values[r] for r in refs]
+            if graph.tensor and not _shapes_taken(graph, name, args, c):
                 return False
+            if not _in_domain(OPS[name], args, c, np.asarray(y)):
+                return False
+    if graph.tensor and not (
+            (graph.gy is None or graph.gy.shape == np.shape(values[-1]))
+            and (graph.gv is None or graph.gv.shape == graph.shape)):
+        return False
     return _conditioned(graph, u)
 
 
+def _shapes_taken(graph, name, args, c):
+    """Whether the engine takes these operands' shapes: two of one shape, or any that
+    broadcast from step 40 (graph.broadcast); matmul two 2-d values, a sum's axes and a
+    transpose's within the operand's (numpy takes more: axis 0 of a 0-d array)."""
+    if name == "matmul":
+        return args[0].ndim == 2 and args[1].ndim == 2
+    const = OPS[name].const
+    if const in ("axis", "axes"):
+        axes = c[0] if const == "axis" else c
+        if axes is None:
+            return True
+        n = np.ndim(args[0])
+        axes = axes if isinstance(axes, tuple) else (axes,)
+        inside = all(-n <= a < n for a in axes) and len({a % n for a in axes}) == len(axes)
+        return inside and (const == "axis" or len(axes) == n)
+    if name in ELEMENTWISE_PAIRS or isinstance(c, np.ndarray):
+        shapes = [np.shape(a) for a in args] + ([c.shape] if isinstance(c, np.ndarray) else [])
+        return graph.broadcast or len(set(shapes)) == 1
+    return True
+
+
 def _conditioned(graph, u):
-    """The oracle's values finite and nonzero, and their bounds within COND_MAX ulps."""
+    """The oracle's values finite and nonzero, and their bounds within COND_MAX ulps (the
+    bounds computed only for values that are: a second derivative that is zero everywhere,
+    a linear graph's, is the most common refusal at order 2)."""
     want = oracle(graph)
-    for got, bound in zip([want[0]] + want[1], bounds(graph, u)):
+    scales = []
+    for got in [want[0]] + want[1]:
         scale = np.max(np.abs(got)) if np.size(got) else 0.0
-        if not (np.all(np.isfinite(got)) and np.all(np.isfinite(bound))):
+        if not np.all(np.isfinite(got)) or scale == 0:
             return False
-        if scale == 0 or np.max(bound) > COND_MAX * u * scale:
+        scales.append(scale)
+    for scale, bound in zip(scales, bounds(graph, u)):
+        if not np.all(np.isfinite(bound)) or np.max(bound) > COND_MAX * u * scale:
             return False
     return True
 
@@ -155,18 +209,19 @@ def oracle_agrees(graph):
             return first
     rng = np.random.default_rng([graph.seed, graph.index, 7])
     xs = [x.astype(np.float64) for x in graph.inputs]
-    ws = [rng.uniform(0.5, 1.5, graph.shape) * rng.choice((-1.0, 1.0), graph.shape) for _ in xs]
+    ws = [rng.uniform(0.5, 1.5, x.shape) * rng.choice((-1.0, 1.0), x.shape) for x in xs]
     hs = [ORACLE_STEP * np.maximum(1.0, np.abs(x)) for x in xs]
     want, got = oracle(graph)
-    gy = _seed(graph, "gy")
+    with np.errstate(all="ignore"):
+        gy = _seed(graph, "gy", want if graph.order == 1 else evaluate(graph, xs, True)[-1])
 
     def phi(t):
         shifted = [x + t * h * w for x, h, w in zip(xs, hs, ws)]
         if graph.order == 1:
-            return float(np.sum(gy * evaluate(graph, shifted)[-1]))
-        values = evaluate(graph, shifted)
-        (g,) = backpropagate(graph, values, gy)
-        return float(np.sum(_seed(graph, "gv") * g))
+            return float(np.sum(gy * evaluate(graph, shifted, True)[-1]))
+        values = evaluate(graph, shifted, True)
+        (g,) = backpropagate(graph, values, gy, True)
+        return float(np.sum(_seed(graph, "gv", xs[0]) * g))
     with np.errstate(all="ignore"):
         numeric = (phi(1.0) - phi(-1.0)) / 2
     analytic = float(sum(np.sum(g * h * w) for g, h, w in zip(got, hs, ws)))

@@ -28,7 +28,8 @@ def code(graph, spec=None):
              f"E = adapters.load({spec!r})"] if spec is not None else []
     lines.append(f"def f({', '.join(names[:n])}):")
     for k, (name, refs, c) in enumerate(graph.nodes):
-        expr = OPS[name].text.format(*[names[r] for r in refs], c=_const_text(c))
+        text, operands = OPS[name].text, [names[r] for r in refs]
+        expr = text(operands, c) if callable(text) else text.format(*operands, c=_const_text(c))
         lines.append(f"    {names[n + k]} = {expr}")
     lines.append(f"    return {names[-1]}")
     gy = "" if graph.gy is None else f", {_literal(graph.gy)}"

@@ -1,5 +1,8 @@
 """Shrinking: a failing graph reduced, greedily and to a fixed point, to a smallest graph
-that still fails the same way."""
+that still fails the same way. A tensor graph's shapes shrink by cutting axes (every axis of
+one length at once, the shapes its nodes take alike, or one input's axis alone), and a
+candidate's gy is made ones of its output's shape where that changed; valid() refuses the
+candidates whose shapes an operation does not take."""
 import time
 from dataclasses import replace
 
@@ -7,7 +10,7 @@ import numpy as np
 
 from dezero_conformance.conformance.fuzz.engine import check
 from dezero_conformance.conformance.fuzz.graph import _key, _prune
-from dezero_conformance.conformance.fuzz.interpreter import valid
+from dezero_conformance.conformance.fuzz.interpreter import evaluate, valid
 from dezero_conformance.conformance.fuzz.ops import OPS
 
 SHRINK_RUNS = 400  # engine runs a shrink may take
@@ -50,6 +53,11 @@ def _late(deadline):
 
 
 def _candidates(graph):
+    found = _reductions(graph)
+    return map(_refit, found) if graph.tensor else found
+
+
+def _reductions(graph):
     n, nodes = len(graph.inputs), graph.nodes
     if graph.order == 2:
         yield replace(graph, order=1, gv=None)
@@ -58,6 +66,8 @@ def _candidates(graph):
     for k, (_name, refs, _c) in enumerate(nodes):  # a node bypassed by one of its operands
         for r in dict.fromkeys(refs):
             yield _bypass(graph, n + k, r)
+    if graph.tensor:  # two at once: transposes that cancel out in pairs (x.T.T), reshapes
+        yield from _bypassed_pairs(graph)
     for k, (name, refs, c) in enumerate(nodes):  # an operand replaced by an input
         for j, r in enumerate(refs):
             for i in range(n):
@@ -71,8 +81,11 @@ def _candidates(graph):
             new[k] = (simpler, refs[:OPS[simpler].arity], _simpler_constant(OPS[simpler], c,
                                                                              graph))
             yield _prune(replace(graph, nodes=new))
-    for shape, start in _smaller_shapes(graph.shape):
-        yield _reshaped(graph, shape, start)
+    if graph.tensor:
+        yield from _narrowed(graph)
+    else:
+        for shape, start in _smaller_shapes(graph.shape):
+            yield _reshaped(graph, shape, start)
     if graph.dtype != np.float64:
         yield _retyped(graph, np.float64)
     for which in ("gy", "gv"):
@@ -95,6 +108,20 @@ def _bypass(graph, k, r):
     return _prune(replace(graph, nodes=nodes))
 
 
+def _bypassed_pairs(graph):
+    """Two nodes of one operand each bypassed at once, the later first (so that the earlier
+    keeps its place): where the failure needs an odd number of them, one alone won't do."""
+    n, nodes = len(graph.inputs), graph.nodes
+    single = [k for k, (_, refs, _) in enumerate(nodes) if len(refs) == 1]
+    for late in reversed(single):
+        shorter = _bypass(graph, n + late, nodes[late][1][0])
+        if shorter is None or len(shorter.nodes) != len(nodes) - 1:
+            continue
+        for early in single:
+            if early < late:
+                yield _bypass(shorter, n + early, nodes[early][1][0])
+
+
 def _simpler_ops(graph, name):
     """Operations to try in name's place, simplest first (those the graph's engine has)."""
     order = ("square", "neg", "add", "mul", "sub", "exp", "sin", "cos")
@@ -110,7 +137,8 @@ def _simpler_constant(op, c, graph):
     if op.const == "scalar":
         return 2.0
     if op.const == "array":
-        return np.full(graph.shape, 2.0, dtype=graph.dtype)
+        return np.full(np.shape(c) if isinstance(c, np.ndarray) else graph.shape, 2.0,
+                       dtype=graph.dtype)
     return None
 
 
@@ -152,3 +180,63 @@ def _simpler_values(graph):
                 inputs = list(graph.inputs)
                 inputs[i] = y
                 yield replace(graph, inputs=inputs)
+
+
+def _refit(graph):
+    """A tensor graph's candidate with gy made ones where its output's shape is not gy's (an
+    earlier node as the output, an operation replaced); None stays None, and a graph whose
+    shapes numpy refuses is left to valid()."""
+    if graph is None or graph.gy is None:
+        return graph
+    try:
+        with np.errstate(all="ignore"):
+            y = evaluate(graph, [x.astype(np.float64) for x in graph.inputs], True)[-1]
+    except ValueError:
+        return graph
+    shape = np.shape(y)
+    return graph if graph.gy.shape == shape else replace(graph, gy=np.ones(shape, graph.gy.dtype))
+
+
+# the constants that are shapes, cut as the axes are
+_SHAPE_CONSTANTS = ("shape", "wider", "narrower")
+
+
+def _narrowed(graph):
+    """A tensor graph's smaller shapes: every axis of one length L cut to 1 .. L - 1 at once,
+    in the inputs, the ndarray constants, gy, gv and the shapes the nodes take (so that the
+    graph still fits together wherever the lengths alone made it); then each input's axis
+    alone cut to 1 (a value broadcasting where it did not)."""
+    lengths = sorted({n for x in graph.inputs for n in x.shape if n > 1}, reverse=True)
+    for length in lengths:
+        for to in range(1, length):
+            yield _cut(graph, length, to)
+    for i, x in enumerate(graph.inputs):
+        for axis, n in enumerate(x.shape):
+            if n > 1:
+                inputs = list(graph.inputs)
+                inputs[i] = np.take(x, [0], axis=axis)
+                gv = graph.gv
+                if i == 0 and gv is not None:
+                    gv = np.take(gv, [0], axis=axis)
+                yield replace(graph, inputs=inputs, gv=gv)
+
+
+def _cut(graph, length, to):
+    def cut(a):
+        if a is None:
+            return None
+        index = tuple(slice(0, to) if n == length else slice(None) for n in a.shape)
+        return a[index].copy()
+
+    def constant(name, c):
+        if isinstance(c, np.ndarray):
+            return cut(c)
+        const = OPS[name].const
+        if const in _SHAPE_CONSTANTS:
+            return tuple(to if n == length else n for n in c)
+        if const == "packed_shape":
+            return tuple(to if n == length else n for n in c[0]), c[1]
+        return c
+    nodes = [(name, refs, constant(name, c)) for name, refs, c in graph.nodes]
+    return replace(graph, inputs=[cut(x) for x in graph.inputs], nodes=nodes, gy=cut(graph.gy),
+                   gv=cut(graph.gv))

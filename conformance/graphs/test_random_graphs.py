@@ -1,7 +1,9 @@
 """Random graphs over the engine's own operations (conformance/fuzz/): shared nodes at
 different depths, constants and ndarrays on either side, 0-d to (2, 3), float64 and float32;
-the values and gradients must be the kit's, within each graph's own rounding bound; a failure
-is shrunk to a smallest failing graph and printed as Python."""
+for a stage-4 engine tensor graphs (reshape, transpose, sum, broadcast_to, sum_to, matmul,
++ - * / broadcasting, values of many shapes); the values and gradients must be the kit's, in
+its shapes, within each graph's own rounding bound; a failure is shrunk to a smallest failing
+graph and printed as Python."""
 import os
 import unittest
 
@@ -14,7 +16,8 @@ from dezero_conformance.conformance.support import (
 )
 
 # Graphs per run without CONFORMANCE_FUZZ: a few seconds on the reference, and every one of
-# the kit's broken stage-2 and stage-3 engines caught (tests/test_fuzz.py).
+# the kit's broken stage-2 and stage-3 engines caught, and the stage-4 ones broken in a tensor
+# operation's backward (tests/test_fuzz.py).
 FIRST_GRAPHS = 300
 SECOND_GRAPHS = 150
 LISTED = 12  # failing graphs named in a message
