@@ -1,12 +1,13 @@
 """python -m tests.mutation TARGET...: mutation testing of the kit, with mutmut.
 
 Targets
-    reference  reference/ against the conformance suite (stage 3, 2, then
+    reference  reference/ against the conformance suite (stage 4, 3, 2, then
                1): the suite must notice every change to a correct engine
-    stage3     reference/stage3.py alone, against the suite on it
+    stage3     reference/stage3.py alone, against the suite on reference_stage3
+    stage4     reference/stage4.py alone, against the suite on it
     gradcheck  conformance/gradcheck.py against tests/test_gradcheck.py:
                the checker's own tests must notice every change to the checker
-    fuzz       conformance/fuzz.py against tests/test_fuzz.py: the random
+    fuzz       conformance/fuzz/ against tests/test_fuzz.py: the random
                graphs' own tests must notice every change to the generator, the oracle (its
                interpreter, Dual and Bound numbers), the check, shrinking and code()
     report     dezero_conformance/report.py against the report's tests (from records)
@@ -39,12 +40,15 @@ SUITE = "python -m unittest discover conformance --failfast"
 # engine that does not import, a crash) must become 1, or the mutant would count as survived.
 TARGETS = {
     "reference": ("reference/",
-                  f"sh -c '({SUITE} && CONFORMANCE_ENGINE=reference_stage2 {SUITE} && "
+                  f"sh -c '({SUITE} && CONFORMANCE_ENGINE=reference_stage3 {SUITE} && "
+                  f"CONFORMANCE_ENGINE=reference_stage2 {SUITE} && "
                   f"CONFORMANCE_ENGINE=reference_stage1 {SUITE}) || exit 1'"),
-    "stage3": ("reference/stage3.py", f"sh -c '{SUITE} || exit 1'"),
+    "stage3": ("reference/stage3.py",
+               f"sh -c 'CONFORMANCE_ENGINE=reference_stage3 {SUITE} || exit 1'"),
+    "stage4": ("reference/stage4.py", f"sh -c '{SUITE} || exit 1'"),
     "gradcheck": ("conformance/gradcheck.py",
                   "sh -c 'python -m unittest tests.test_gradcheck --failfast || exit 1'"),
-    "fuzz": ("conformance/fuzz.py",
+    "fuzz": ("conformance/fuzz/",
              "sh -c 'python -m unittest tests.test_fuzz --failfast || exit 1'"),
     "report": ("dezero_conformance/report.py",
                "sh -c 'python -m unittest tests.test_cli.TestReport --failfast || exit 1'"),
