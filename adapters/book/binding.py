@@ -310,8 +310,8 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     def grads(fn, xs, gy=None):
         vs = [Variable(x) for x in xs]
         y = fn(*vs)
-        if gy is not None:
-            y.grad = gy
+        if gy is not None:  # as the engine holds a gradient: a Variable from step 32
+            y.grad = Variable(gy) if _graph_param(Variable) is not None else gy
         elif step < 9:  # the book's backward seeds from step 9; before, its caller does
             y.grad = np.ones_like(y.data)
         y.backward()

@@ -226,7 +226,7 @@ def _cut(graph, length, to):
         if a is None:
             return None
         index = tuple(slice(0, to) if n == length else slice(None) for n in a.shape)
-        return a[index].copy()
+        return np.array(a[index], dtype=a.dtype)  # a 0-d array stays one (a[()] is a scalar)
 
     def constant(name, c):
         if isinstance(c, np.ndarray):

@@ -200,17 +200,20 @@ class LayerClauses(TensorClauses):
                 if n != 2 * len(sizes):
                     self.fail(f"{self.clause}: params() of MLP({sizes}) gave {n}; must give "
                               f"{2 * len(sizes)}")
-                h, inputs = x, 2
+                h, inputs, terms = x, 2, np.abs(x)
                 for k, (layer, out) in enumerate(zip(layers, sizes)):
                     W, b = draw(base + 10 + k, (inputs, out)), draw(base + 20 + k, (out,))
                     E.set_weights(layer, W, b)
-                    h = h @ W + b
+                    h, terms = h @ W + b, terms @ np.abs(W) + np.abs(b)
                     if k < len(sizes) - 1:
                         h = sigmoid(h) if act is None else np.tanh(h)
+                        terms = np.ones_like(h)  # both at most 1 in magnitude
                     inputs = out
                 y = mlp(E.leaf(x.copy()))
                 self.assertValues(E.value(y), h, f"MLP({sizes}) with its weights set by hand",
-                                  self.ulps(32), f"linear layers and {name}, each rounded")
+                                  self.ulps(32), f"linear layers and {name}, each rounded: "
+                                  "that many ulps of the output, or of its terms' magnitudes "
+                                  "where they cancel", atol=self.ulps(32) * terms.max())
 
 
 class TestLayers(LayerClauses, unittest.TestCase):
