@@ -168,14 +168,16 @@ def outcomes_of(mutant):
 # misbehaves (a hang, a crash, both exits, an exception), recursion in Python and in native
 # code (the two differ by Python version), dtypes and in-place writes (they differ by numpy
 # version), process state that must not outlive a clause, memory freed by reference counting,
-# generations, accumulation, double backprop, and a bug the random graphs alone find.
+# generations, accumulation, double backprop, a bug the random graphs alone find, and stage
+# 4's broadcasting and optimizers.
 FAST_MUTANTS = {"hangs_on_deep_chains", "segfaults_on_matrices", "exits_in_backward",
                 "os_exit_in_backward", "raises_in_forward", "recursive_backward",
                 "recursive_backward_raised_limit", "frees_graph_recursively", "seeds_float64",
                 "exp_backward_float32", "square_backward_writes_large_gy",
                 "numerical_diff_leaves_backprop_off", "using_config_without_finally",
                 "strong_outputs", "no_generations", "accumulates_in_place",
-                "create_graph_ignored", "pow_backward_uses_data", "div_instance_reused"}
+                "create_graph_ignored", "pow_backward_uses_data", "div_instance_reused",
+                "add_backward_no_sum_to", "momentum_one_buffer"}
 FAST_UNRULY = {"reads_stdin", "writes_to_stray_fds",
                "lowers_recursion_limit"}  # threads: test_isolation
 FAST_ORDER = {"recursive_backward_raised_limit"}
