@@ -109,6 +109,40 @@ print("demo")
         self.assertEqual(module.double(module.Variable(np.array(3.0))).data, 6.0)
 
 
+    def test_a_loop_that_installs_operators_is_run_and_a_demo_loop_is_not(self):
+        """`for name, fn in ...: setattr(Variable, name, fn)` defines the engine; a loop
+        over the demo's values does not run (the DEMO's own loop would never end)."""
+        source = with_demo('''import numpy as np
+
+
+class Variable:
+    def __init__(self, data):
+        self.data = data
+
+
+def add(a, b):
+    return Variable(a.data + b.data)
+
+
+def mul(a, b):
+    return Variable(a.data * b.data)
+
+
+for name, fn in (("__add__", add), ("__mul__", mul)):
+    setattr(Variable, name, fn)
+for other in ("__radd__",):
+    Variable.__dict__  # reads the class: not an installation
+''')
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "engine.py")
+            with open(path, "w") as f:
+                f.write(source)
+            module = adapters._import_file(path)
+        self.assertIs(module.Variable.__add__, module.add)
+        self.assertIs(module.Variable.__mul__, module.mul)
+        self.assertFalse(hasattr(module, "other"), "only the installing loop runs")
+
+
 class TestLoadFailures(unittest.TestCase):
     """One line each, naming the cause and the fix."""
 

@@ -10,6 +10,8 @@ the engine's API, in source order:
   `Config.enable_backprop = True`), to a name that a definition uses or that the book's API
   has (`exp = Exp()`), and of a lambda or another name (`add = lambda a, b: Add()(a, b)`);
 - calls of the file's own functions with no arguments (`setup_variable()`);
+- `for` loops whose body only installs into the API (`for name, fn in ops.items():
+  setattr(Variable, name, fn)`);
 - `if` and `try` statements, keeping only such statements inside them (the book's
   `if '__file__' in globals(): sys.path.append(...)` before `import dezero`); never
   `if __name__ == '__main__':`.
@@ -180,6 +182,13 @@ def _globals_read(source, path):
     return found
 
 
+def _root(node):
+    """The name an attribute or item chain starts from (`Variable.__dict__[k]`: Variable)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node
+
+
 class _Selector:
     """Chooses the statements that define the engine (see the module docstring)."""
 
@@ -234,6 +243,20 @@ class _Selector:
                     return True
         return False
 
+    def _installs(self, node):
+        """setattr(Variable, name, fn), or an assignment to an attribute or item of the API
+        (`Variable.__dict__[name] = fn`): what a loop that installs operators does."""
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            call = node.value
+            return (isinstance(call.func, ast.Name) and call.func.id == "setattr"
+                    and bool(call.args) and isinstance(call.args[0], ast.Name)
+                    and call.args[0].id in self.api)
+        if isinstance(node, ast.Assign):
+            return all(isinstance(t, (ast.Attribute, ast.Subscript))
+                       and isinstance(_root(t), ast.Name) and _root(t).id in self.api
+                       for t in node.targets)
+        return False
+
     def keep(self, node):
         """node filtered to what defines the engine, or None."""
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
@@ -256,6 +279,9 @@ class _Selector:
                     ("sys.path.", "warnings."))):
                 return node  # sys.path.append(...) before an import of a sibling
             return None
+        if isinstance(node, ast.For) and not node.orelse and all(
+                self._installs(s) for s in node.body):
+            return node  # for name, fn in ...: setattr(Variable, name, fn)
         if isinstance(node, ast.If) and not _is_main_guard(node.test):
             body = [k for k in map(self.keep, node.body) if k is not None]
             orelse = [k for k in map(self.keep, node.orelse) if k is not None]
