@@ -88,7 +88,7 @@ class Variable:
         return reshape(self, shape)
 
     def transpose(self, *axes):
-        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = axes[0]
         return transpose(self, axes or None)
 
@@ -109,8 +109,6 @@ class Variable:
     def backward(self, retain_grad=False, create_graph=False):
         if self.grad is None:
             self.grad = Variable(np.ones_like(self.data))
-        elif not isinstance(self.grad, Variable):  # a seed set as an array: -gy stays a Variable
-            self.grad = Variable(as_array(self.grad))
 
         funcs = []
         seen_set = set()

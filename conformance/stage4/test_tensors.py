@@ -73,8 +73,9 @@ class TensorOpsClauses(TensorClauses):
         for k, (expr, cap) in enumerate(ELEMENTWISE):
             if cap is not None and not self.applies(cap, part=expr):
                 continue
-            for j, shape in enumerate(SHAPES):
-                self.check_inputs(expr, [draw(base + 10 * k + j, shape)], seed=base)
+            for j, shape in enumerate(SHAPES):  # gy drawn too: not ones, which * and / share
+                self.check_inputs(expr, [draw(base + 10 * k + j, shape)],
+                                  draw(base + 100 + 10 * k + j, shape), seed=base)
             self.check_inputs(expr, [draw(base + 10 * k, (2, 3), np.float32)], seed=base)
 
     def test_s47_reshape(self):
