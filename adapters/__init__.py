@@ -77,9 +77,10 @@ Stage 3 (book steps 25-36)
 Stage 4 (book steps 37-46): every value may be a tensor; a gradient has its input's shape
     tensor_shape    reshape(v, shape) and transpose(v, axes=None), the engine's functions
                     (step 38); axes None reverses the axes, as numpy's transpose does
-    tensor_methods  the engine's values (Variable) have the book's methods: v.reshape(6),
-                    v.reshape((6,)), v.reshape(3, 2), v.transpose(), v.transpose(1, 0, 3, 2),
-                    v.T and v.sum(axis=None, keepdims=False) (steps 38-39)
+    tensor_methods  the engine's values (the leaves it differentiates) have the book's
+                    methods: v.reshape(6), v.reshape((6,)), v.reshape(3, 2), v.transpose(),
+                    v.transpose(1, 0, 3, 2), v.T and v.sum(axis=None, keepdims=False) (steps
+                    38-39)
     sum             sum(v, axis=None, keepdims=False): axis None, an int (negative too) or a
                     tuple of ints (step 39)
     broadcast       broadcast_to(v, shape) and sum_to(v, shape), each the other's backward;
@@ -180,7 +181,7 @@ CAPABILITIES = {
     "create_graph": ("Variable", "backward", "grad_variable", "creator_of"),
     "tanh": ("tanh",),
     "tensor_shape": ("reshape", "transpose"),
-    "tensor_methods": ("Variable",),
+    "tensor_methods": (),
     "sum": ("sum",),
     "broadcast": ("broadcast_to", "sum_to"),
     "matmul": ("matmul",),

@@ -24,8 +24,10 @@ set_value(v, a) is `v[...] = a`: a leaf is a plain numpy array, and autograd's o
 weights) * 0.01`; so assign is present. The rest of stage 4 is absent, each for the reason in
 ABSENT: no sum_to (broadcast), no loss functions (mse), no linear function, and no layers,
 models or optimizer objects (autograd.misc.optimizers.sgd(grad, x, callback, num_iters,
-step_size, mass) is a function that runs a whole descent); tensor_methods needs a Variable
-(an ArrayBox, the array autograd traces, has numpy's reshape, transpose, T and sum).
+step_size, mass) is a function that runs a whole descent). tensor_methods is present: a leaf
+is a numpy array, and an ArrayBox, the array autograd traces, has reshape, transpose, T and
+sum too (autograd.numpy's functions, set on ArrayBox as methods; its transpose takes the axes
+as one tuple only, a defect: conformance/expected/autograd.txt, S48).
 
 Absent (a functional engine has no objects to inspect):
 - variable, type_check, retains_grads: no Variable class; gradients are returned, not stored.
@@ -63,9 +65,6 @@ ABSENT = {
     "create_graph": "no Variable objects and no backward(): a gradient is a grad function's "
                     "return value, differentiated again by nesting grad functions "
                     "(grad(grad(f))), never a stored .grad with a graph of its own",
-    "tensor_methods": "values are plain numpy arrays: there is no Variable (see variable) to "
-                      "have the book's methods (numpy's reshape, transpose, T and sum are "
-                      "numpy's)",
     "broadcast": "autograd.numpy has broadcast_to but no sum_to: summing a gradient back to an "
                  "operand's shape (unbroadcast) is internal to its vjps",
     "mse": "autograd has no loss functions: a loss is written in autograd.numpy",

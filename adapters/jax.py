@@ -22,7 +22,9 @@ function, not a method of an object. So this adapter maps
               jax.grad(f)), the higher-order derivatives its docs teach).
 
 Stage 4: reshape is jax.numpy.reshape, transpose jax.numpy.transpose (axes None reverses
-them, as numpy's), sum(v, axis, keepdims) jax.numpy.sum, matmul jax.numpy.matmul. JAX's
+them, as numpy's), sum(v, axis, keepdims) jax.numpy.sum, matmul jax.numpy.matmul. A jax
+Array, and the tracer that stands for it inside a transform, has numpy's methods (reshape,
+transpose, T, sum), so tensor_methods is present: the clauses call them on the values. JAX's
 operators broadcast as numpy's, and their vjps sum a gradient back to each operand's shape,
 but JAX has no sum_to, so the broadcast capability (broadcast_to and sum_to, each the other's
 backward) is absent, and so are the rest of stage 4, each for the reason in ABSENT: JAX itself
@@ -71,8 +73,6 @@ ABSENT = {
     "create_graph": "there is no Variable and no backward(): a gradient is the value a "
                     "transform returns, differentiable again by transforming the transform "
                     "(jax.grad(jax.grad(f))), never a .grad with a graph of its own",
-    "tensor_methods": "there is no Variable (see variable) to have the book's methods; a jax "
-                      "Array has numpy's reshape, transpose, T and sum",
     "broadcast": "JAX has jnp.broadcast_to but no sum_to: summing a gradient back to an "
                  "operand's shape happens inside its vjps, with no function of its own",
     "mse": "JAX has no loss functions (jax.nn holds activations; losses are optax's, another "

@@ -35,7 +35,10 @@ Stage 4:
               (the book divides by the rows)
     set_value `v[...] = mx.array(a)`: MLX arrays take in-place updates by indexing (its docs,
               "In place updates"), outside any transform
-Absent, each for the reason in ABSENT: tensor_methods (no Variable), sum_to (so broadcast),
+    tensor_methods
+              an mlx array has reshape, transpose, T and sum methods of its own, and the
+              clauses call them on the values
+Absent, each for the reason in ABSENT: sum_to (so broadcast),
 and layers, models and optimizers as the protocol has them: mlx.nn.Module and
 mlx.optimizers exist, but gradients are what nn.value_and_grad returns and optimizer.update(
 model, grads) is given, never held by a parameter (see variable).
@@ -82,8 +85,6 @@ ABSENT = {
     "create_graph": "there is no Variable and no backward() to pass create_graph to: a "
                     "gradient is the value a transform returns, differentiable again by "
                     "composing transforms (mx.grad(mx.grad(f)), see gradient)",
-    "tensor_methods": "there is no Variable (see variable) to have the book's methods; an mlx "
-                      "array has reshape, transpose, T and sum of its own",
     "broadcast": "MLX has broadcast_to but no sum_to: summing a gradient back to an operand's "
                  "shape is internal to its vjps",
     "layers": "functional: a parameter holds no gradient (nn.value_and_grad(model, fn) returns "

@@ -147,10 +147,10 @@ def probe_create_graph(E):
 
 
 def probe_tensor_methods(E):
-    v = E.Variable(np.ones((2, 3)))
+    v = E.leaf(np.ones((2, 3)))  # the clauses call the methods on the engine's values
     check(np.shape(E.value(v.reshape(3, 2))) == (3, 2) and np.shape(E.value(v.T)) == (3, 2)
           and np.shape(E.value(v.transpose(1, 0))) == (3, 2),
-          "Variable.reshape(3, 2), .T or .transpose(1, 0) does not give shape (3, 2)")
+          "a leaf's .reshape(3, 2), .T or .transpose(1, 0) does not give shape (3, 2)")
 
 
 def probe_layers(E):
