@@ -149,6 +149,7 @@ adapters.book.
 import importlib
 import importlib.util
 import os
+import re
 import sys
 
 CAPABILITIES = {
@@ -293,6 +294,11 @@ def _import(name, spec):
         raise _fail_import(spec, exc) from exc
 
 
+# A script named as a step (step_44_nn_sin_layer.py, step44-layers.py) in a folder that is a
+# package: loaded as a file, its demo left out, not imported as a module of the package.
+STEP_LIKE = re.compile(r"^step[_-]?\d+.*\.py$", re.IGNORECASE)
+
+
 def _import_file(spec):
     """The definitions of the file at spec, a .py file or a notebook's code cells (its demo
     code is not run: book.loader, book.notebook)."""
@@ -302,7 +308,8 @@ def _import_file(spec):
     is_notebook = path.endswith(notebook.SUFFIX)
     in_package = os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py"))
     if os.path.isdir(path) or (in_package and not is_notebook
-                               and not STEP_FILE.match(os.path.basename(path))):
+                               and not STEP_FILE.match(os.path.basename(path))
+                               and not STEP_LIKE.match(os.path.basename(path))):
         try:  # a package (dezero/), or a module of one (dezero/core.py): imported as such
             return packages.import_package(path)
         except loader.LoadError as exc:
@@ -315,6 +322,11 @@ def _import_file(spec):
     parent = os.path.dirname(os.path.dirname(path))
     if parent not in sys.path:  # and the book's layout (dezero/ beside steps/), as if run
         sys.path.append(parent)  # from the repository's root, where learners run it
+    root = os.path.dirname(path)
+    while os.path.isfile(os.path.join(root, "__init__.py")):  # practice/steps/ in a package:
+        root = os.path.dirname(root)  # `from practice.dezero import ...` from the root
+    if root not in sys.path:
+        sys.path.append(root)
     sys.modules[module.__name__] = module
     try:
         skipped = (notebook.load if is_notebook else loader.load_file)(path, module)

@@ -143,6 +143,25 @@ for other in ("__radd__",):
         self.assertFalse(hasattr(module, "other"), "only the installing loop runs")
 
 
+    def test_a_step_script_in_a_package_folder_is_loaded_as_a_file_from_the_root(self):
+        """practice/steps/step_44_layers.py in a package folder, importing
+        `practice.engine` as if run from the repository's root: its definitions are loaded,
+        its demo is not run (imported as a module of the package, it would be)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            steps = os.path.join(tmp, "practice", "steps")
+            os.makedirs(steps)
+            for folder in (os.path.join(tmp, "practice"), steps):
+                open(os.path.join(folder, "__init__.py"), "w").close()
+            with open(STEP10) as f, open(os.path.join(tmp, "practice", "engine.py"), "w") as g:
+                g.write(f.read())
+            path = os.path.join(steps, "step_10_own.py")
+            with open(path, "w") as f:
+                f.write("from practice.engine import Variable, square, exp\n"
+                        "raise SystemExit('demo code ran')\n")
+            module = adapters._import_file(path)
+        self.assertTrue(callable(module.square))
+
+
 class TestLoadFailures(unittest.TestCase):
     """One line each, naming the cause and the fix."""
 

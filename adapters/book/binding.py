@@ -413,8 +413,10 @@ def bind(module, origin=None, step=None, standins=True, why=None, default_step=N
     need("tanh", 35, "tanh", "tanh" in found, ("tanh",))
     for cap, first, needed in STAGE4:
         need(cap, first, " and ".join(needed), all(n in found for n in needed), needed)
-    need("tensor_methods", 38, "Variable.reshape, Variable.transpose and Variable.T",
-         all(hasattr(Variable, a) for a in ("reshape", "transpose", "T")))
+    methods = ("reshape", "transpose", "T") + (("sum",) if step >= 39 else ())
+    lacking = [a for a in methods if not hasattr(Variable, a)]
+    need("tensor_methods", 39 if lacking == ["sum"] else 38,
+         " and ".join(f"Variable.{a}" for a in lacking or methods), not lacking)
     # Capabilities the module has no name for at all, before the step that needs them.
     for cap, first in (("add", 12), ("many_inputs", 13), ("cleargrad", 14), ("no_grad", 18),
                        ("config", 18), ("retain_grad", 18), ("array_like", 19),

@@ -29,12 +29,17 @@ class OptimizerClauses(TensorClauses):
             p = E.Parameter(np.array(a, dtype=np.float64))
             self.attach(layer, f"p{k}", p)
             params.append(p)
+        if not hasattr(self, "params_of"):
+            self.params_of = {}
+        self.params_of[id(layer)] = params
         return layer, params
 
     def backward_with(self, layer, pairs):
-        """Set each parameter's grad to g by a backward: cleargrads, then sum(p * g) summed."""
+        """Set each parameter's grad to g by a backward: every parameter's grad cleared (each
+        by its cleargrad: cleargrads() is S57's), then sum(p * g) summed."""
         E = self.engine
-        E.cleargrads(layer)
+        for p in self.params_of.get(id(layer), ()):
+            E.cleargrad(p)
         loss = None
         for p, g in pairs:
             term = E.sum(p * E.leaf(np.array(g, dtype=np.float64)))
@@ -55,7 +60,8 @@ class OptimizerClauses(TensorClauses):
     def check_run(self, make, text, arrays, grads_per_step, wants, why="the contract's values"):
         self.call(f"layer = E.Layer(); layer.p0 = E.Parameter(...)  # and p1 ...\n"
                   f"optimizer = {text}.setup(layer)\n"
-                  f"# then per step: cleargrads, backward of sum(p * g), optimizer.update()")
+                  f"# then per step: cleargrad each p, backward of sum(p * g), "
+                  f"optimizer.update()")
         got = self.updated(make, arrays, grads_per_step)
         for k, (g, want) in enumerate(zip(got, wants)):
             self.assertValues(g, np.array(want), f"p{k} after {len(grads_per_step)} update"
