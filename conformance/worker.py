@@ -138,6 +138,7 @@ class Child:
         self.deadline = time.monotonic() + limit
         self.buffer = b""
         self.status = None  # the wait status, once reaped
+        self.peak = None  # its largest resident memory in bytes, once reaped as it ended
         self.done = False
 
 
@@ -275,9 +276,9 @@ class Zygote:
     def check(self, child):
         """Finish a child that has exited without "done", or has run out of time."""
         if child.status is None:
-            pid, status = os.waitpid(child.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
-                child.status = status
+                child.status, child.peak = status, peak_bytes(usage)
         if child.status is not None:
             if child.fd is not None:  # what it wrote before exiting is still in the pipe
                 os.set_blocking(child.fd, False)
@@ -288,7 +289,7 @@ class Zygote:
                         break
                     self.read_child(child, chunk)
             if not child.done:
-                self.finish(child, ended(child.status, child.crash))
+                self.finish(child, ended(child.status, child.crash, child.peak))
         elif time.monotonic() >= child.deadline:
             os.kill(child.pid, signal.SIGKILL)
             child.status = os.waitpid(child.pid, 0)[1]
@@ -309,14 +310,29 @@ class Zygote:
         self.send({"kind": "done", "id": child.cid})
 
 
-def ended(status, crash):
-    """What a child's wait status says about how it ended, with any fatal-signal dump."""
+def peak_bytes(usage):
+    """The largest resident memory of a reaped child, from its rusage."""
+    return usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # Linux counts KiB
+
+
+def size(n):
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def ended(status, crash, peak=None):
+    """What a child's wait status says about how it ended, with any fatal-signal dump and,
+    for a SIGKILL the kit did not send, the memory the process had reached."""
     crash.seek(0)
     dump = crash.read().decode(errors="replace").strip()
     dump = f"\n{dump}" if dump else ""
     if os.WIFSIGNALED(status):
-        return (f"CRASH: the engine's process was killed by "
-                f"{signal.Signals(os.WTERMSIG(status)).name}{dump}")
+        sig = signal.Signals(os.WTERMSIG(status))
+        why = ""
+        if sig == signal.SIGKILL and peak:
+            # the kernel's out-of-memory killer leaves no other trace in the process
+            why = (f" (its resident memory had reached {size(peak)}; when memory runs out, "
+                   f"the kernel's out-of-memory killer ends the largest process so)")
+        return f"CRASH: the engine's process was killed by {sig.name}{why}{dump}"
     return (f"EXIT: the engine's process exited with status {os.waitstatus_to_exitcode(status)} "
             f"before the clause finished (os._exit, or an exit the clause could not catch); "
             f"an engine must never end the process{dump}")

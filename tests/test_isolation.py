@@ -1,5 +1,6 @@
 """The run survives its engine: it ends, reports, and leaves no process behind."""
 import os
+import re
 import select
 import signal
 import site
@@ -12,7 +13,7 @@ import unittest
 from unittest import mock
 
 from dezero_conformance.conformance import isolation
-from tests.broken import BY_NAME
+from tests.broken import BY_NAME, Mutant
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LINUX = sys.platform.startswith("linux")
@@ -146,6 +147,36 @@ class TestProcesses(unittest.TestCase):
                     self.assertEqual(pool.engine.MODE, mode)
                 finally:
                     pool.close()
+
+
+class TestCrash(unittest.TestCase):
+
+    @unittest.skipUnless(LINUX, "ru_maxrss is KiB on Linux; the kill is the OOM killer's there")
+    def test_a_clause_killed_by_sigkill_says_how_much_memory_it_had_reached(self):
+        """The kernel's out-of-memory killer sends SIGKILL and leaves no other trace: the CRASH
+        names the resident memory the clause's process had reached."""
+        hog = Mutant("hog", {"S2"}, "Exp.forward holds 512 MiB, then is killed by SIGKILL",
+                     ("        return np.exp(x)\n",
+                      "        import os, signal\n        held = np.ones(2**26)\n"
+                      "        os.kill(os.getpid(), signal.SIGKILL)\n        return np.exp(x)\n"),
+                     misbehaves="CRASH")
+        request = {"module": "stage1.test_function", "group": "FunctionClauses",
+                   "method": "test_s2_call_returns_a_new_variable", "heavy": False, "step": 2,
+                   "uses": []}
+        with EngineFile("hog", hog.source()) as path:
+            pool = isolation.Pool(path)
+            try:
+                pool.submit(request)
+                events = []
+                self.assertIsNone(pool.run(request, events.append))
+            finally:
+                pool.close()
+        text = " ".join(e.get("text") or "" for e in events)
+        found = re.search(r"CRASH: the engine's process was killed by SIGKILL \(its resident "
+                          r"memory had reached (\d+) MiB; when memory runs out, the kernel's "
+                          r"out-of-memory killer ends the largest process so\)", text)
+        self.assertIsNotNone(found, text)
+        self.assertGreaterEqual(int(found[1]), 512, text)
 
 
 class TestTheEnginesView(unittest.TestCase):
