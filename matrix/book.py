@@ -31,7 +31,8 @@ def judge(path, **env):
                          env=dict(os.environ, CONFORMANCE_ENGINE=path, MPLBACKEND="Agg", **env))
     lines = run.stderr.splitlines()
     verdict = next((ln for ln in reversed(lines) if re.match(r"^(OK|FAILED)\b", ln)), None)
-    first = lines[0] if lines else ""
+    # the kit's first line: a warning Python prints while compiling the engine may come first
+    first = next((ln for ln in lines if ln.startswith("conformance:")), lines[0] if lines else "")
     if verdict is None:
         verdict = "refused: " + first.removeprefix("conformance: ")
     return verdict, first, run.stdout

@@ -5,12 +5,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import types
 import unittest
 from unittest import mock
 
 from dezero_conformance.conformance import fuzz, runner, support
+from matrix import book, expectations, render
 from matrix import check as matrix_check
-from matrix import expectations, render
 from tests import thorough
 from tests.broken import MUTANTS
 
@@ -332,9 +333,6 @@ class TestRender(unittest.TestCase):
         self.assertIn("- **b**: tox -e b exited 1 with no result: no wheel", text)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class TestProgress(unittest.TestCase):
     """A matrix run says how far it is while an engine's environment runs."""
@@ -349,3 +347,27 @@ class TestProgress(unittest.TestCase):
         proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         self.assertIsNone(matrix_main.wait(proc, 1.5, seen.append))
         self.assertIsNotNone(proc.poll(), "the run past its timeout was not ended")
+
+
+class TestBook(unittest.TestCase):
+    """python -m matrix.book reads the kit's own lines, whatever Python printed before them."""
+
+    def judged(self, stderr):
+        done = types.SimpleNamespace(stderr=stderr, stdout="")
+        with mock.patch.object(book.subprocess, "run", return_value=done):
+            return book.judge("/x/steps/step40.py")
+
+    def test_the_kits_first_line_is_found_past_a_warning_python_printed_while_compiling(self):
+        warning = '/x/dezero/datasets.py:235: SyntaxWarning: "is" with a literal.\n'
+        verdict, first, _ = self.judged(
+            warning + "conformance: testing engine /x/steps/step40.py unversioned at book step "
+                      "40 (the file is named step40.py)\n....\nOK (skipped=1)\n")
+        self.assertEqual((verdict, book.step_judged(first)), ("OK (skipped=1)", 40))
+        verdict, _, _ = self.judged(warning + "conformance: CONFORMANCE_ENGINE='x': no Variable\n")
+        self.assertEqual(verdict, "refused: CONFORMANCE_ENGINE='x': no Variable")
+        verdict, _, _ = self.judged("Segmentation fault\n")
+        self.assertEqual(verdict, "refused: Segmentation fault")
+
+
+if __name__ == "__main__":
+    unittest.main()
