@@ -510,6 +510,15 @@ def tensor_nodes(graphs_):
             yield g, node, [shapes[r] for r in node[1]], shapes[n + k]
 
 
+def at_step(E, step, absent=()):
+    """The adapter E as if judged at step, with the capabilities absent declared absent."""
+    at = types.SimpleNamespace(**{k: getattr(E, k) for k in dir(E) if not k.startswith("__")})
+    at.STEP = step
+    absent = (absent,) if isinstance(absent, str) else absent
+    at.ABSENT = dict(E.ABSENT, **dict.fromkeys(absent, "absent in this test"))
+    return at
+
+
 class TestTensorCoverage(unittest.TestCase):
     """What the generator draws for a stage-4 engine (the reference): tensor graphs, over the
     first 500 graphs of the default seed, each case the issue asks for."""
@@ -622,6 +631,42 @@ class TestTensorCoverage(unittest.TestCase):
         linear = [g for g in second if all(name in fuzz.LINEAR for name, _, _ in g.nodes)]
         self.assertEqual(linear, [], "a second-order graph of linear operations alone")
 
+    def test_each_tensor_operation_from_its_books_step_and_capability(self):
+        """reshape, transpose and the values' .T, .reshape, .transpose from step 38, sum and
+        .sum from 39, broadcast_to and sum_to from 40, matmul from 41; an engine without
+        tensor_shape gets no reshape or transpose, one without tensor_methods no methods."""
+        R = engine("reference")
+        first = {38: {"reshape", "transpose", ".T", ".reshape", ".transpose"},
+                 39: {"sum", ".sum"}, 40: {"broadcast_to", "sum_to"}, 41: {"matmul"}}
+        for step in range(37, 43):
+            at = at_step(R, step)
+            with self.subTest(step=step):
+                want = set().union(*(names for s, names in first.items() if s <= step))
+                self.assertEqual(set(fuzz.operations(at)) & fuzz.TENSOR_OPS, want)
+        for capability, gone in (("tensor_shape", {"reshape", "transpose"}),
+                                 ("tensor_methods", {".T", ".reshape", ".transpose", ".sum"})):
+            at = at_step(R, 46, absent=capability)
+            with self.subTest(absent=capability):
+                self.assertEqual(set(fuzz.operations(at)) & gone, set())
+                self.assertTrue(set(fuzz.operations(at)) & fuzz.TENSOR_OPS - gone)
+
+    def test_a_second_operand_is_drawn_from_every_value_that_fits(self):
+        """x + y's second operand: among all the values whose shapes join the first's, by the
+        draw `other`; an input not used yet when `other` < 0.5 (and 0.5 itself is a draw of
+        the values that fit, the first half-open interval ending there)."""
+        shapes = [(2, 3), (2, 3), (3, 4), (3,), (2, 3)]  # (3, 4) does not join (2, 3)
+
+        def second(other, unused=()):
+            refs, _ = fuzz.generator._operands(fuzz.OPS["+"], 0, shapes, unused, other, 0.9,
+                                               True, None, np.float64, *[None] * 6)
+            return refs[1]
+        fits = [0, 1, 3, 4]
+        for other in (0.0, 0.3, 0.6, 0.9):
+            with self.subTest(other=other):
+                self.assertEqual(second(other), fits[int(other * len(fits))])
+        self.assertEqual(second(0.3, unused=(1, 2, 4)), 4)  # fresh: 1 and 4; 2 does not fit
+        self.assertEqual(second(0.5, unused=(1, 4)), fits[2])
+
     def test_an_engine_without_broadcasting_gets_operands_of_one_shape(self):
         """At step 39 (sum, no broadcast_to yet) + - * / and ndarray constants take operands of
         one shape; reshape, transpose and sum still change shapes."""
@@ -677,6 +722,19 @@ class TestShapes(unittest.TestCase):
                         and (other[0] == shape[1] or other[1] == shape[0])), other)
                 self.assertTrue(all(np.prod(t) <= fuzz.shapes.MAX_ELEMENTS
                                     for t in fuzz.shapes.TARGETS))
+
+    def test_the_tables_repeat_nothing_and_hold_negative_axes(self):
+        """Each input shape and each transpose's axes (as written: (-1, 0) is there for its
+        negative axis, beside (1, 0)) once; negative axes in the sums and transposes of 2-d
+        and 3-d values (two engines' transposes fail only on those: matrix/FINDINGS.md)."""
+        self.assertEqual(len(set(fuzz.INPUT_SHAPES)), len(fuzz.INPUT_SHAPES), fuzz.INPUT_SHAPES)
+        for ndim in (2, 3):
+            with self.subTest(ndim=ndim):
+                perms = fuzz.shapes.PERMUTATIONS[ndim]
+                self.assertEqual(len(set(perms)), len(perms), perms)
+                self.assertTrue(any(p is not None and min(p) < 0 for p in perms), perms)
+                axes = [a for a in fuzz.shapes.SUM_AXES[ndim] if a is not None]
+                self.assertTrue(any(min(np.atleast_1d(a)) < 0 for a in axes), axes)
 
 
 class TestDual(unittest.TestCase):
@@ -949,6 +1007,25 @@ class TestBound(unittest.TestCase):
         np.testing.assert_allclose(left.e, 2 * u * np.ones((4, 2)) @ np.abs(v), rtol=1e-15)
 
 
+class TestWideConstants(unittest.TestCase):
+    """The kit computes an ndarray constant in float64 on every numpy: numpy before 2.0 takes
+    a 0-d float64 value times a float32 array in float32 (value-based casting), which the
+    oracle must not (on numpy 2 the two agree, and this test cannot fail there)."""
+
+    def test_a_float32_constant_meets_a_0d_float64_input_in_float64(self):
+        c = np.full((2, 3), 0.1, np.float32)
+        graph = fuzz.Graph([np.array(0.3)], [("x*A", (0,), c)], gy=np.full((2, 3), 0.5),
+                           tensor=True, broadcast=True)
+        want = 0.3 * c.astype(np.float64)
+        y, (gx,) = fuzz.oracle(graph)
+        np.testing.assert_array_equal(y, want)
+        self.assertEqual(y.dtype, np.float64)
+        np.testing.assert_array_equal(gx, np.sum(0.5 * c.astype(np.float64)))
+        self.assertTrue(fuzz.valid(graph))
+        bound = fuzz.bounds(graph, EPS32)[0]
+        self.assertTrue(np.all(bound < 1e-6), bound)
+
+
 class TestOracleAgrees(unittest.TestCase):
     """The oracle's cross-check against its own central difference catches a wrong rule."""
 
@@ -1037,6 +1114,42 @@ class TestOracleAgrees(unittest.TestCase):
                     self.assertIsNone(fuzz.oracle_agrees(graph))
                     _, gs = fuzz.oracle(graph)
                     self.assertEqual([g.shape for g in gs], list(shapes))
+
+
+class TestFailureText(unittest.TestCase):
+    """A value of the wrong shape is named with whose shape it must have."""
+
+    def failure(self, graph, wrong):
+        """check()'s Failure when the engine gives the oracle's values but for one, of the
+        wrong shape: wrong(y, gradients) changes them in place."""
+        def run(adapter, graph_, given=None):
+            y, gs = fuzz.oracle(graph_)
+            y, gs = np.array(y), [np.array(g) for g in gs]
+            return wrong(y, gs)
+        with mock.patch.object(fuzz, "run", run):
+            return fuzz.check(engine("reference"), graph)
+
+    def test_each_value_names_whose_shape_it_must_have(self):
+        x = np.arange(1.0, 7.0).reshape(2, 3) / 8
+        c = np.full((3,), 0.5)
+        one = fuzz.Graph([x, c], [("+", (0, 1), None)], gy=np.ones((2, 3)), tensor=True,
+                         broadcast=True)
+        second = fuzz.Graph([x], [("square", (0,), None)], gy=np.ones((2, 3)),
+                            gv=np.ones((2, 3)), order=2, tensor=True, broadcast=True)
+        flat = fuzz.Graph([np.array([0.5, 0.25])], [("square", (0,), None)], gy=np.ones(2))
+        cases = [
+            (one, lambda y, gs: (y.T, gs),
+             "y has shape (3, 2), must have the kit's y's shape (2, 3)"),
+            (one, lambda y, gs: (y, [gs[0], np.ones((2, 3))]),
+             "gx1 has shape (2, 3), must have x1's shape (3,)"),
+            (second, lambda y, gs: (y, [gs[0].T]),
+             "hvp has shape (3, 2), must have x0's shape (2, 3)"),
+            (flat, lambda y, gs: (y, [gs[0][:1]]),
+             "gx0 has shape (1,), must have the inputs' shape (2,)")]
+        for graph, wrong, text in cases:
+            with self.subTest(text):
+                found = self.failure(graph, wrong)
+                self.assertEqual((found.what, found.kind), (text, "wrong shape"))
 
 
 class TestFindsBrokenEngines(unittest.TestCase):
@@ -1247,6 +1360,32 @@ class TestTensorShrinking(unittest.TestCase):
         for candidate in fuzz.shrinker._candidates(graph):
             if candidate is not None and fuzz.valid(candidate):
                 self.assertEqual(candidate.gy.shape, shapes_of(candidate)[-1])
+
+    def test_two_nodes_are_bypassed_at_once_where_one_alone_will_not_do(self):
+        """A failure that needs an odd number of negations and two squares, the last at the
+        output: from neg, square, neg, neg, square no single change keeps it (one negation
+        bypassed, an operand replaced by the input, an earlier output, a simpler operation),
+        two negations bypassed together do."""
+        nodes = [("neg", (0,), None), ("square", (1,), None), ("neg", (2,), None),
+                 ("neg", (3,), None), ("square", (4,), None)]
+        graph = replace(self.graph(nodes, [(2,)]), ops=("neg", "square"))
+        self.assertTrue(fuzz.valid(graph))
+
+        def check(adapter, candidate):
+            names = [name for name, _, _ in candidate.nodes]
+            fails = names.count("neg") % 2 and names.count("square") == 2 \
+                and names[-1] == "square"
+            return fuzz.Failure("wrong") if fails else None
+        with mock.patch.object(fuzz.shrinker, "check", check):
+            small, _, _ = fuzz.shrinker.shrink(None, graph, fuzz.Failure("wrong"))
+        self.assertEqual(len(small.nodes), 3, small.nodes)
+
+    def test_a_tensor_graph_of_fewer_axes_is_smaller(self):
+        """Shrinking keeps a candidate only when it is smaller: of the same elements, fewer
+        axes (6,) against (2, 3), so that a failure is shown on the simplest shape."""
+        flat = self.graph([("square", (0,), None)], [(6,)])
+        matrix = self.graph([("square", (0,), None)], [(2, 3)])
+        self.assertLess(flat.size(), matrix.size())
 
 
 class TestBudget(unittest.TestCase):
