@@ -330,8 +330,8 @@ def ended(status, crash, peak=None):
         why = ""
         if sig == signal.SIGKILL and peak:
             # the kernel's out-of-memory killer leaves no other trace in the process
-            why = (f" (its resident memory had reached {size(peak)}; when memory runs out, "
-                   f"the kernel's out-of-memory killer ends the largest process so)")
+            why = (f" (its resident memory had reached {size(peak)}; the kernel's "
+                   f"out-of-memory killer sends SIGKILL when memory runs out)")
         return f"CRASH: the engine's process was killed by {sig.name}{why}{dump}"
     return (f"EXIT: the engine's process exited with status {os.waitstatus_to_exitcode(status)} "
             f"before the clause finished (os._exit, or an exit the clause could not catch); "
