@@ -366,8 +366,7 @@ class TestDeterminism(unittest.TestCase):
         """The same for tensor graphs: an engine whose values have no methods (x.T,
         x.reshape(...): a functional engine) runs most of the reference's."""
         R = engine("reference")
-        E = types.SimpleNamespace(**{k: getattr(R, k) for k in dir(R) if not k.startswith("__")})
-        E.ABSENT = dict(R.ABSENT, tensor_methods="functional")
+        E = at_step(R, 46, absent="tensor_methods")
         self.assertNotIn(".T", fuzz.operations(E))
         shared = sum(fuzz.key(fuzz.generate(E, DEFAULT_SEED, i)) == fuzz.key(g)
                      for i, g in enumerate(graphs("reference", DEFAULT_SEED, GRAPHS, 1)))
@@ -378,9 +377,7 @@ class TestDeterminism(unittest.TestCase):
         """The stage-4 reference judged at step 37 (tensors, no reshape yet) has stage 3's
         operations, and runs reference_stage3's graphs, key for key."""
         R = engine("reference")
-        at37 = types.SimpleNamespace(**{k: getattr(R, k) for k in dir(R)
-                                        if not k.startswith("__")})
-        at37.STEP = 37
+        at37 = at_step(R, 37)
         self.assertEqual(fuzz.operations(at37), fuzz.operations(engine("reference_stage3")))
         for order in (1, 2):
             for index in range(20):
@@ -671,9 +668,7 @@ class TestTensorCoverage(unittest.TestCase):
         """At step 39 (sum, no broadcast_to yet) + - * / and ndarray constants take operands of
         one shape; reshape, transpose and sum still change shapes."""
         R = engine("reference")
-        at39 = types.SimpleNamespace(**{k: getattr(R, k) for k in dir(R)
-                                        if not k.startswith("__")})
-        at39.STEP = 39
+        at39 = at_step(R, 39)
         ops = fuzz.operations(at39)
         self.assertNotIn("broadcast_to", ops)
         self.assertNotIn("matmul", ops)
