@@ -365,9 +365,8 @@ class Pool:
             return None
         chunk = os.read(self.fd, 65536)
         if not chunk:
-            code = self.proc.wait()
-            how = (f"killed by {signal.Signals(-code).name}" if code < 0
-                   else f"exited with status {code}")
+            code, peak = _reaped(self.proc)
+            how = killed_by(-code, peak) if code < 0 else f"exited with status {code}"
             return f"CRASH: the engine's process was {how}"
         self.buffer += chunk
         return None
@@ -482,6 +481,34 @@ def _engine_process(env, args, close):
                     f"{traceback.format_exc()}".encode(errors="backslashreplace"))
     finally:
         os._exit(1)  # never back into the run's code: its atexit handlers, its tests
+
+
+def _reaped(proc):
+    """(exit code, largest resident memory in bytes or None) of the engine's ended process."""
+    if proc.returncode is None:
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except ChildProcessError:  # reaped elsewhere
+            return proc.wait(), None
+        proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+        return proc.returncode, peak_bytes(usage)
+    return proc.returncode, None
+
+
+def peak_bytes(usage):
+    """The largest resident memory of a reaped process, from its rusage."""
+    return usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # Linux counts KiB
+
+
+def killed_by(signum, peak=None):
+    """How a process killed by signal signum ended; for a SIGKILL the kit did not send, the
+    memory it had reached, since the kernel's out-of-memory killer leaves no other trace."""
+    sig = signal.Signals(signum)
+    if sig != signal.SIGKILL or not peak:
+        return f"killed by {sig.name}"
+    size = f"{peak / 2**30:.1f} GiB" if peak >= 2**30 else f"{peak / 2**20:.0f} MiB"
+    return (f"killed by SIGKILL (its resident memory had reached {size}; the kernel's "
+            f"out-of-memory killer sends SIGKILL when memory runs out)")
 
 
 def _adapter_error(message):

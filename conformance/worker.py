@@ -42,7 +42,13 @@ from collections import deque
 
 from dezero_conformance import adapters
 from dezero_conformance.conformance import support
-from dezero_conformance.conformance.isolation import decode, encode, stray_notice
+from dezero_conformance.conformance.isolation import (
+    decode,
+    encode,
+    killed_by,
+    peak_bytes,
+    stray_notice,
+)
 
 CHILD = "--child"
 TOKEN = os.environ.get("CONFORMANCE_CHANNEL", "")  # isolation.CHANNEL_VAR: marks the kit's lines
@@ -310,15 +316,6 @@ class Zygote:
         self.send({"kind": "done", "id": child.cid})
 
 
-def peak_bytes(usage):
-    """The largest resident memory of a reaped child, from its rusage."""
-    return usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # Linux counts KiB
-
-
-def size(n):
-    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
-
-
 def ended(status, crash, peak=None):
     """What a child's wait status says about how it ended, with any fatal-signal dump and,
     for a SIGKILL the kit did not send, the memory the process had reached."""
@@ -326,13 +323,7 @@ def ended(status, crash, peak=None):
     dump = crash.read().decode(errors="replace").strip()
     dump = f"\n{dump}" if dump else ""
     if os.WIFSIGNALED(status):
-        sig = signal.Signals(os.WTERMSIG(status))
-        why = ""
-        if sig == signal.SIGKILL and peak:
-            # the kernel's out-of-memory killer leaves no other trace in the process
-            why = (f" (its resident memory had reached {size(peak)}; the kernel's "
-                   f"out-of-memory killer sends SIGKILL when memory runs out)")
-        return f"CRASH: the engine's process was killed by {sig.name}{why}{dump}"
+        return f"CRASH: the engine's process was {killed_by(os.WTERMSIG(status), peak)}{dump}"
     return (f"EXIT: the engine's process exited with status {os.waitstatus_to_exitcode(status)} "
             f"before the clause finished (os._exit, or an exit the clause could not catch); "
             f"an engine must never end the process{dump}")

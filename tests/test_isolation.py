@@ -12,6 +12,7 @@ import types
 import unittest
 from unittest import mock
 
+from dezero_conformance import adapters
 from dezero_conformance.conformance import isolation
 from tests.broken import BY_NAME, Mutant
 
@@ -177,6 +178,23 @@ class TestCrash(unittest.TestCase):
                           r"sends SIGKILL when memory runs out\)", text)
         self.assertIsNotNone(found, text)
         self.assertGreaterEqual(int(found[1]), 512, text)
+
+    @unittest.skipUnless(LINUX, "ru_maxrss is KiB on Linux; the kill is the OOM killer's there")
+    def test_an_engine_killed_by_sigkill_as_it_loads_says_the_same(self):
+        source = ("import os\nimport signal\nimport numpy as np\n\nclass _AtImport:\n"
+                  "    held = np.ones(2**26)\n    os.kill(os.getpid(), signal.SIGKILL)\n")
+        with EngineFile("hog_at_import", source) as path:
+            pool = isolation.Pool(path)
+            try:
+                with self.assertRaisesRegex(
+                        adapters.AdapterError,
+                        r"the engine's process did not start: CRASH: the engine's process was "
+                        r"killed by SIGKILL \(its resident memory had reached \d+ MiB; the "
+                        r"kernel's out-of-memory killer sends SIGKILL when memory runs out\) "
+                        r"while loading the engine"):
+                    _ = pool.engine
+            finally:
+                pool.close()
 
 
 class TestTheEnginesView(unittest.TestCase):
