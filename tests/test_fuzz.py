@@ -46,6 +46,12 @@ BOUND_GRAPHS = 200
 # node used by two or more later nodes. A floor well under it, so that a generator that
 # stops sharing nodes fails while a reshuffled stream does not.
 FAN_OUT_MIN = 0.05
+# matmul nodes in the first COVERAGE_GRAPHS graphs of DEFAULT_SEED: 33 measured, 17 without
+# its extra weight in the draw; a floor between the two
+MATMUL_NODES_MIN = 25
+# the oracle's sums in another order than a test's closed form: a few float64 roundings, where
+# a value computed in float32 (numpy 1 without widening) is 1e-8 off
+WIDE_RTOL = 1e-13
 # The kit's broken engines that random graphs must find with the clauses' default counts:
 # the stage-2 bugs of generations, accumulation and in-place writes, and a stage-3 sign
 # (S44, order 1) ...
@@ -628,6 +634,27 @@ class TestTensorCoverage(unittest.TestCase):
         linear = [g for g in second if all(name in fuzz.LINEAR for name, _, _ in g.nodes)]
         self.assertEqual(linear, [], "a second-order graph of linear operations alone")
 
+    def test_each_operator_from_its_books_step(self):
+        """Step 20 overloads + and * between Variables, step 21 takes a float or an ndarray
+        on either side, step 22 adds -, /, unary minus and **."""
+        book = {20: ("+", "*"), 21: ("c+x", "x+c", "c*x", "x*c"),
+                22: ("-", "/", "-x", "x**c", "c-x", "x-c", "c/x", "x/c")}
+        for step, names in book.items():
+            for name in names:
+                with self.subTest(name):
+                    self.assertEqual(fuzz.OP_STEP[name], step)
+
+    def test_the_matrix_products_the_input_shapes_are_chosen_for(self):
+        """(2, 3) @ (3, 2), (2, 3) @ (3, 4), (2, 1) @ (1, 3) and a square (3, 3) with itself
+        (conformance/fuzz/shapes.py), and matmul drawn often enough to meet them: it takes a
+        pair of 2-d values, so it is drawn with extra weight (33 of the first 500 graphs'
+        nodes, measured; 17 without the weight)."""
+        products = collections.Counter(tuple(ins) for _, (name, _, _), ins, _ in self.nodes
+                                       if name == "matmul")
+        for pair in (((2, 3), (3, 2)), ((2, 3), (3, 4)), ((2, 1), (1, 3)), ((3, 3), (3, 3))):
+            self.assertIn(pair, products, dict(products))
+        self.assertGreaterEqual(sum(products.values()), MATMUL_NODES_MIN, dict(products))
+
     def test_each_tensor_operation_from_its_books_step_and_capability(self):
         """reshape, transpose and the values' .T, .reshape, .transpose from step 38, sum and
         .sum from 39, broadcast_to and sum_to from 40, matmul from 41; an engine without
@@ -646,6 +673,16 @@ class TestTensorCoverage(unittest.TestCase):
             with self.subTest(absent=capability):
                 self.assertEqual(set(fuzz.operations(at)) & gone, set())
                 self.assertTrue(set(fuzz.operations(at)) & fuzz.TENSOR_OPS - gone)
+
+    def test_an_engine_lacking_an_operation_never_gets_it_at_order_2(self):
+        """A second-order graph is curved with operations the engine has: one without sin, cos
+        and tanh gets none of them, and every graph still runs on it."""
+        R = engine("reference")
+        lacking = at_step(R, 46, absent=("sin_cos", "tanh"))
+        drawn = [fuzz.generate(lacking, DEFAULT_SEED, i, 2) for i in range(STYLE_GRAPHS)]
+        used = {name for g in drawn for name, _, _ in g.nodes}
+        self.assertEqual(used & {"sin", "cos", "tanh"}, set())
+        self.assertTrue(used - fuzz.LINEAR, used)
 
     def test_a_second_operand_is_drawn_from_every_value_that_fits(self):
         """x + y's second operand: among all the values whose shapes join the first's, by the
@@ -718,6 +755,16 @@ class TestShapes(unittest.TestCase):
                 self.assertTrue(all(np.prod(t) <= fuzz.shapes.MAX_ELEMENTS
                                     for t in fuzz.shapes.TARGETS))
 
+    def test_a_value_may_be_flattened_or_reversed(self):
+        """Among the reshape targets: the flat (6,) of a (2, 3) value (the book's
+        x.reshape(6)) and its axes reversed, (3, 2); the same of (2, 3, 4). (A (3, 3) value
+        is not flattened: 9 is not among the lengths of TARGETS.)"""
+        for shape, flat in (((2, 3), (6,)), ((2, 3, 4), (24,)), ((3, 4), (12,))):
+            with self.subTest(shape=shape):
+                targets = fuzz.shapes.reshapes(shape)
+                self.assertIn(flat, targets)
+                self.assertIn(shape[::-1], targets)
+
     def test_the_tables_repeat_nothing_and_hold_negative_axes(self):
         """Each input shape and each transpose's axes (as written: (-1, 0) is there for its
         negative axis, beside (1, 0)) once; negative axes in the sums and transposes of 2-d
@@ -734,6 +781,21 @@ class TestShapes(unittest.TestCase):
 
 class TestDual(unittest.TestCase):
     """Dual numbers carry each operation's derivative: checked against closed forms."""
+
+    def test_linear_holds_exactly_the_operations_of_no_curvature(self):
+        """An operation of one operand is in LINEAR exactly when the kit's Hessian-vector
+        product through it is zero, and in CURVES exactly when it is not."""
+        x = np.array([0.7, 1.3])
+        constants = {"exponent": 3.0, "scalar": 2.0, "array": np.full(2, 0.5), None: None}
+        for name, op in fuzz.OPS.items():
+            if op.arity != 1 or name in fuzz.TENSOR_OPS:
+                continue
+            graph = fuzz.Graph([x], [(name, (0,), constants[op.const])], gy=np.ones(2),
+                               gv=np.ones(2), order=2)
+            _, (hvp,) = fuzz.oracle(graph)
+            with self.subTest(name):
+                self.assertEqual(name in fuzz.LINEAR, not np.any(hvp), hvp)
+                self.assertEqual(name in fuzz.CURVES, bool(np.any(hvp)), hvp)
 
     A = np.array([0.625, 1.1875, 1.75])
     B = np.array([-0.875, 1.5, 0.8125])
@@ -1020,6 +1082,17 @@ class TestWideConstants(unittest.TestCase):
         bound = fuzz.bounds(graph, EPS32)[0]
         self.assertTrue(np.all(bound < 1e-6), bound)
 
+    def test_at_order_2_too(self):
+        """square(x * A) at a 0-d x: g = sum(gy * 2 x A * A), from values in float64."""
+        c = np.full((2, 3), 0.1, np.float32)
+        c64 = c.astype(np.float64)
+        graph = fuzz.Graph([np.array(0.3)], [("x*A", (0,), c), ("square", (1,), None)],
+                           gy=np.full((2, 3), 0.5), gv=np.array(1.0), order=2, tensor=True,
+                           broadcast=True)
+        g, (hvp,) = fuzz.oracle(graph)
+        np.testing.assert_allclose(g, np.sum(0.5 * 2 * 0.3 * c64 * c64), rtol=WIDE_RTOL)
+        np.testing.assert_allclose(hvp, np.sum(0.5 * 2 * c64 * c64), rtol=WIDE_RTOL)
+
 
 class TestOracleAgrees(unittest.TestCase):
     """The oracle's cross-check against its own central difference catches a wrong rule."""
@@ -1113,6 +1186,20 @@ class TestOracleAgrees(unittest.TestCase):
 
 class TestFailureText(unittest.TestCase):
     """A value of the wrong shape is named with whose shape it must have."""
+
+    def test_a_graph_is_described_by_its_nodes_inputs_shapes_and_dtype(self):
+        x = np.ones((2, 3))
+        cases = [
+            (fuzz.Graph([x], [("square", (0,), None)]), "1 node over 1 input of shape (2, 3) "
+                                                        "float64"),
+            (fuzz.Graph([x, np.ones(3)], [("+", (0, 1), None), ("exp", (2,), None)],
+                        tensor=True), "2 nodes over 2 inputs of shapes (2, 3), (3,) float64"),
+            (fuzz.Graph([x.astype(np.float32), x.astype(np.float32)], [("*", (0, 1), None)],
+                        order=2, tensor=True),
+             "1 node over 2 inputs of shape (2, 3) float32, second order")]
+        for graph, text in cases:
+            with self.subTest(text):
+                self.assertEqual(graph.describe(), text)
 
     def failure(self, graph, wrong):
         """check()'s Failure when the engine gives the oracle's values but for one, of the
@@ -1269,6 +1356,20 @@ class TestReproducingCode(unittest.TestCase):
         self.assertEqual(type(caught.exception).__name__, name)
         self.assertIn(str(caught.exception), failure.what)
 
+    def test_a_function_and_a_method_are_printed_as_such(self):
+        """E.sum(x0, axis=1) for the adapter's sum, x0.sum(axis=1) for the value's method (an
+        engine may have one and not the other), and likewise reshape and transpose."""
+        x = np.arange(6.0).reshape(2, 3)
+        cases = [("sum", (1, False), "t1 = E.sum(x0, axis=1)"),
+                 (".sum", (1, True), "t1 = x0.sum(axis=1, keepdims=True)"),
+                 ("reshape", (3, 2), "t1 = E.reshape(x0, (3, 2))"),
+                 (".transpose", (1, 0), "t1 = x0.transpose(1, 0)"),
+                 (".T", None, "t1 = x0.T")]
+        for name, c, line in cases:
+            with self.subTest(name):
+                graph = fuzz.Graph([x], [(name, (0,), c)], tensor=True, broadcast=True)
+                self.assertIn(line, fuzz.code(graph))
+
     def test_tensor_graphs_reproduce_every_form_of_call(self):
         """For each tensor operation the first graph using it: the printed Python (E.sum(x,
         axis=..., keepdims=True), x.reshape(3, 2), x.transpose(1, 2, 0), x.T, ...) gives
@@ -1374,6 +1475,20 @@ class TestTensorShrinking(unittest.TestCase):
         with mock.patch.object(fuzz.shrinker, "check", check):
             small, _, _ = fuzz.shrinker.shrink(None, graph, fuzz.Failure("wrong"))
         self.assertEqual(len(small.nodes), 3, small.nodes)
+
+    def test_an_input_cut_alone_takes_gv_with_it(self):
+        """At order 2, x0 cut to its first row along one axis cuts gv the same way (gv has x0's
+        shape); another input cut alone leaves gv as it was."""
+        x0 = np.arange(1.0, 7.0).reshape(2, 3) / 8
+        x1 = np.full((3,), 0.5)
+        gv = np.arange(11.0, 17.0).reshape(2, 3)
+        graph = replace(self.graph([("+", (0, 1), None)], [(2, 3), (3,)]), inputs=[x0, x1],
+                        gv=gv, order=2)
+        cuts = {(g.inputs[0].shape, g.inputs[1].shape): g
+                for g in fuzz.shrinker._narrowed(graph) if g.gv is not None}
+        np.testing.assert_array_equal(cuts[(1, 3), (3,)].gv, gv[:1])
+        np.testing.assert_array_equal(cuts[(2, 1), (3,)].gv, gv[:, :1])
+        np.testing.assert_array_equal(cuts[(2, 3), (1,)].gv, gv)
 
     def test_a_tensor_graph_of_fewer_axes_is_smaller(self):
         """Shrinking keeps a candidate only when it is smaller: of the same elements, fewer
