@@ -765,6 +765,14 @@ class TestShapes(unittest.TestCase):
                 self.assertIn(flat, targets)
                 self.assertIn(shape[::-1], targets)
 
+    def test_the_3d_inputs_are_a_stack_of_matrices_and_one_with_a_size_1_axis(self):
+        """As conformance/fuzz/shapes.py says: a stack of (2, 3) matrices, and a 3-d value with
+        a size-1 axis; and one of three different lengths, whose transposes all change it."""
+        cubes = [s for s in fuzz.INPUT_SHAPES if len(s) == 3]
+        self.assertTrue(any(s[1:] == (2, 3) for s in cubes), cubes)
+        self.assertTrue(any(1 in s for s in cubes), cubes)
+        self.assertTrue(any(len(set(s)) == 3 for s in cubes), cubes)
+
     def test_the_tables_repeat_nothing_and_hold_negative_axes(self):
         """Each input shape and each transpose's axes (as written: (-1, 0) is there for its
         negative axis, beside (1, 0)) once; negative axes in the sums and transposes of 2-d
@@ -1363,6 +1371,7 @@ class TestReproducingCode(unittest.TestCase):
         cases = [("sum", (1, False), "t1 = E.sum(x0, axis=1)"),
                  (".sum", (1, True), "t1 = x0.sum(axis=1, keepdims=True)"),
                  ("reshape", (3, 2), "t1 = E.reshape(x0, (3, 2))"),
+                 ("transpose", (1, 0), "t1 = E.transpose(x0, (1, 0))"),
                  (".transpose", (1, 0), "t1 = x0.transpose(1, 0)"),
                  (".T", None, "t1 = x0.T")]
         for name, c, line in cases:
