@@ -164,7 +164,7 @@ class TestRealEngineAdapters(unittest.TestCase):
                         if target.id == "ABSENT":
                             # A reason may be a module-level string (NO_TENSORS) or a sum of them.
                             code = compile(ast.Expression(node.value), engine, "eval")
-                            absent = eval(code, {"__builtins__": {}}, dict(strings))
+                            absent = eval(code, {"__builtins__": {}}, strings)
                         elif isinstance(node.value, ast.Constant) and \
                                 isinstance(node.value.value, str):
                             strings[target.id] = node.value.value
